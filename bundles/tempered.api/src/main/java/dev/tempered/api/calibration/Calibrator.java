@@ -1,0 +1,33 @@
+package dev.tempered.api.calibration;
+
+import dev.tempered.api.ModelRef;
+import dev.tempered.api.model.EnsembleOutput;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Applies and fits temperature scaling. The temperature per model id comes from configuration (one
+ * ConfigAdmin PID per model id) and falls back to the package's default; changes apply to the next call,
+ * without restart. Thread-safe.
+ */
+@ProviderType
+public interface Calibrator {
+    /** The temperature that {@link #apply} uses now for the model. */
+    double temperature(ModelRef model, double packageDefault);
+
+    /**
+     * Calibrates one row of an ensemble output with the model's current temperature
+     * ({@link CalibrationMethod#MEMBER_T}).
+     */
+    GenrePrediction apply(EnsembleOutput output, int row, java.util.List<String> labels, double packageDefault);
+
+    /** Calibrates one row with an explicit temperature. */
+    GenrePrediction apply(EnsembleOutput output, int row, java.util.List<String> labels, double packageDefault,
+            double temperature);
+
+    /**
+     * Fits calibration parameters by minimising the mean NLL over {@code data}.
+     *
+     * @throws CalibrationException on an empty set, a single class, or non-finite logits
+     */
+    TemperatureFit fit(LabelledLogits data, CalibrationMethod method) throws CalibrationException;
+}

@@ -1,0 +1,23 @@
+package dev.tempered.api.model;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A loaded, verified model package ready to run. Thread-safe: many threads may call {@link #run} at once.
+ * Obtain one through a {@link ModelLease} so a swap never closes it under a running request.
+ */
+@ProviderType
+public interface EnsembleModel {
+    /** The package's declaration. */
+    ModelSpec spec();
+
+    /**
+     * Runs a batch of front-end vectors.
+     *
+     * @param inputs {@code [batch][features]}, each row as long as the model's input
+     * @return logits {@code [batch][spec().effectiveMembers()][labels]}
+     * @throws InferenceException    on a wrong input size or a runtime failure
+     * @throws IllegalStateException if the model was closed
+     */
+    EnsembleOutput run(float[][] inputs) throws InferenceException;
+}

@@ -1,0 +1,31 @@
+package dev.tempered.api.tag;
+
+import dev.tempered.api.calibration.GenrePrediction;
+import java.nio.file.Path;
+import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Writes calibrated genre tags safely: to a temporary file beside the original, verified (tags read back,
+ * audio unchanged), then renamed over it atomically. A file that could not be written is left byte for byte
+ * as it was. Thread-safe for different files; writes to one file are serialised.
+ */
+@ProviderType
+public interface TagWriter {
+    /** Whether this writer handles the file's format (judged by content). */
+    boolean supports(Path file);
+
+    /** Decides what would be written, reading but never changing the file. */
+    TagPlan plan(Path file, GenrePrediction prediction, TagPolicy policy) throws TagException;
+
+    /**
+     * Carries out a plan. A {@link TagPlan.Decision#SKIP} plan returns at once with {@code written == false}.
+     *
+     * @throws TagException if the file changed since planning, is read-only, the disk is full, or verification
+     *                      failed; the original is then untouched
+     */
+    TagResult apply(TagPlan plan) throws TagException;
+
+    /** Reads the genre ({@code GENRE}) and Tempered's fields as they are in the file now. */
+    Map<String, String> read(Path file) throws TagException;
+}
