@@ -1,0 +1,247 @@
+package dev.tempered.launcher;
+
+import dev.tempered.api.TemperedException;
+import dev.tempered.launcher.cli.CliContext;
+import dev.tempered.launcher.cli.UsageException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Felix started in this JVM from the assembled feature. The API packages are exported by the system bundle
+ * from the launcher's own classpath, so the command line (and any embedding host) shares their classes with
+ * the bundles.
+ */
+final class EmbeddedFramework implements CliContext, AutoCloseable {
+    private final Framework framework;
+    private final Path appDir;
+    private final Path home;
+    private final Path storage;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean interactive;
+
+    private EmbeddedFramework(Framework framework, Path appDir, Path home, Path storage, PrintStream out,
+            PrintStream err, boolean interactive) {
+        this.framework = framework;
+        this.appDir = appDir;
+        this.home = home;
+        this.storage = storage;
+        this.out = out;
+        this.err = err;
+        this.interactive = interactive;
+    }
+
+    /**
+     * Starts the framework and every bundle of the feature, in start order.
+     *
+     * @param console whether the Gogo shell may read the terminal
+     * @param verbose whether bundles log at info level (else warnings only)
+     */
+    static EmbeddedFramework start(Path appDir, Path home, boolean console, boolean verbose, PrintStream out,
+            PrintStream err, boolean interactive) throws IOException, BundleException, UsageException {
+        Path featureFile = appDir.resolve("features/app.json");
+        if (!Files.isRegularFile(featureFile)) {
+            throw new UsageException("the application is not assembled: " + featureFile + " is missing (run ./tempered, which builds it)");
+        }
+        FeatureFile feature = FeatureFile.read(featureFile);
+        for (String sub : List.of("deploy/models", "deploy/config", "cache")) {
+            Files.createDirectories(home.resolve(sub));
+        }
+        // A private cache per process: two commands may run at once, and nothing is worth keeping between runs.
+        Path storage = Files.createTempDirectory(home.resolve("cache"), "felix-");
+
+        Map<String, String> props = new HashMap<>(feature.frameworkProperties());
+        props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, apiExports());
+        props.put("felix.fileinstall.dir", home.resolve("deploy").toString());
+        props.put("tempered.home", home.toString());
+        props.put("tempered.models.dir", appDir.resolve("models").toString());
+        props.put("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+        props.put("gosh.args", console ? "" : "--nointeractive");
+        props.put("gosh.home", home.toString());
+        // SPI Fly reports every provider it wires through java.util.logging; that is noise on a command line.
+        java.util.logging.Logger.getLogger("").setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
+        // slf4j-simple reads its settings from system properties, not framework properties.
+        props.forEach((k, v) -> {
+            if (k.startsWith("org.slf4j.simpleLogger.")) {
+                System.setProperty(k, v);
+            }
+        });
+
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no OSGi framework on the classpath"));
+        Framework framework = factory.newFramework(props);
+        framework.init();
+        BundleContext bc = framework.getBundleContext();
+        List<Bundle> toStart = new ArrayList<>();
+        for (FeatureFile.BundleEntry entry : feature.bundles()) {
+            if (entry.providedByHost()) {
+                continue;
+            }
+            Path jar = appDir.resolve("bundles").resolve(entry.fileName());
+            if (!Files.isRegularFile(jar)) {
+                throw new UsageException("bundle " + entry + " of the feature is missing: " + jar);
+            }
+            Bundle b = bc.installBundle(jar.toUri().toString());
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                toStart.add(b);
+            }
+        }
+        framework.start();
+        EmbeddedFramework ef = new EmbeddedFramework(framework, appDir, home, storage, out, err, interactive);
+        for (Bundle b : toStart) {
+            try {
+                b.start();
+            } catch (BundleException e) {
+                ef.close();
+                throw new UsageException("bundle " + b.getSymbolicName() + " " + b.getVersion() + " does not start: "
+                        + e.getMessage());
+            }
+        }
+        return ef;
+    }
+
+    /** The Export-Package header of the API jar on our classpath: the one place its versions are declared. */
+    static String apiExports() throws IOException {
+        try {
+            Path jar = Path.of(TemperedException.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isDirectory(jar)) {
+                throw new IOException("the API must be on the classpath as its bundle jar, not as " + jar);
+            }
+            try (JarFile jf = new JarFile(jar.toFile())) {
+                String exports = jf.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
+                if (exports == null) {
+                    throw new IOException(jar + " has no Export-Package header");
+                }
+                return exports;
+            }
+        } catch (URISyntaxException e) {
+            throw new IOException(e);
+        }
+    }
+
+    Framework framework() {
+        return framework;
+    }
+
+    /** Blocks until the framework stops (the shell's {@code stop 0}, or a signal). */
+    void waitForStop() throws InterruptedException {
+        framework.waitForStop(0);
+    }
+
+    @Override
+    public <T> T service(Class<T> type, Duration wait) throws UsageException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(framework.getBundleContext(), type, null);
+        tracker.open();
+        try {
+            T service = tracker.waitForService(wait.toMillis());
+            if (service == null) {
+                throw new UsageException("no " + type.getSimpleName() + " service is available after " + wait.toSeconds()
+                        + " s: the bundle that provides it is missing or failed to start (run with --verbose)");
+            }
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException("interrupted while waiting for " + type.getSimpleName());
+        }
+        // The tracker is left open on purpose: closing it would unget the service the caller is about to use.
+    }
+
+    @Override
+    public <T> List<T> services(Class<T> type) {
+        BundleContext bc = framework.getBundleContext();
+        try {
+            List<ServiceReference<T>> refs = new ArrayList<>(bc.getServiceReferences(type, null));
+            refs.sort(Comparator.reverseOrder());
+            List<T> result = new ArrayList<>();
+            for (ServiceReference<T> ref : refs) {
+                T s = bc.getService(ref);
+                if (s != null) {
+                    result.add(s);
+                }
+            }
+            return result;
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public PrintStream out() {
+        return out;
+    }
+
+    @Override
+    public PrintStream err() {
+        return err;
+    }
+
+    @Override
+    public Path home() {
+        return home;
+    }
+
+    @Override
+    public Path appDir() {
+        return appDir;
+    }
+
+    @Override
+    public boolean interactive() {
+        return interactive;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if ((framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                framework.stop();
+                framework.waitForStop(15_000);
+            }
+        } catch (BundleException | InterruptedException e) {
+            err.println("warning: the framework did not stop cleanly: " + e.getMessage());
+        } finally {
+            deleteTree(storage);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // A cache left behind is harmless; it lives under the home's cache folder.
+        }
+    }
+}
