@@ -1,0 +1,7 @@
+/**
+ * Analysing whole tracks: decode the model's windows, compute its front end, run the ensemble, calibrate and
+ * combine the windows into one prediction.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package dev.tempered.api.analysis;
