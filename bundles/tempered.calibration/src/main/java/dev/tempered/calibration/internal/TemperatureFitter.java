@@ -19,8 +19,8 @@ import java.util.function.DoubleUnaryOperator;
 public final class TemperatureFitter {
     static final double LOG_T_MIN = -4;
     static final double LOG_T_MAX = 4;
-    private static final int GRID = 81;
-    private static final double TOLERANCE = 1e-7;
+    private static final int GRID = 41;
+    private static final double TOLERANCE = 1e-6;
 
     private TemperatureFitter() {
     }
