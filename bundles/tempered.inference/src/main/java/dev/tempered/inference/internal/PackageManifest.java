@@ -1,0 +1,242 @@
+package dev.tempered.inference.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tempered.api.ModelRef;
+import dev.tempered.api.model.ModelPackageException;
+import dev.tempered.api.model.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A parsed {@code model.json}: the API's {@link ModelSpec} plus what only loading needs (file hashes, the
+ * front end's feature names, the output shape).
+ *
+ * @param spec        the declaration the rest of Tempered sees
+ * @param files       relative file name to lowercase hex sha256, in manifest order
+ * @param features    the front end's feature names, empty when the manifest lists none
+ * @param outputShape the declared output shape, {@code [-1, members, classes]}
+ */
+public record PackageManifest(ModelSpec spec, Map<String, String> files, List<String> features,
+        List<Long> outputShape) {
+    /** The only format version this reader understands. */
+    public static final int FORMAT_VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public PackageManifest {
+        files = Map.copyOf(files);
+        features = List.copyOf(features);
+        outputShape = List.copyOf(outputShape);
+    }
+
+    /** The one ONNX graph the package declares. */
+    public String graphFile() {
+        return files.keySet().stream().filter(f -> f.toLowerCase(Locale.ROOT).endsWith(".onnx")).findFirst()
+                .orElseThrow();
+    }
+
+    /** Feature values per input row: the product of the input shape's non-batch dimensions. */
+    public int rowLength() {
+        long n = 1;
+        for (long d : spec.inputShape().subList(1, spec.inputShape().size())) {
+            n *= d;
+        }
+        return (int) n;
+    }
+
+    /**
+     * Parses and checks a manifest.
+     *
+     * @param pkg  the package, for messages
+     * @param json the bytes of {@code model.json}
+     */
+    public static PackageManifest parse(Path pkg, byte[] json) throws ModelPackageException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ModelPackageException(pkg, "model.json is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ")", e);
+        } catch (IOException e) {
+            throw new ModelPackageException(pkg, "model.json cannot be read: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ModelPackageException(pkg, "model.json must hold a JSON object");
+        }
+        Reader r = new Reader(pkg, root);
+        int format = r.integer(root, "formatVersion");
+        if (format != FORMAT_VERSION) {
+            throw new ModelPackageException(pkg, "model.json formatVersion " + format + " is not supported (expected "
+                    + FORMAT_VERSION + ")");
+        }
+        try {
+            ModelRef ref = new ModelRef(r.text(root, "id"), r.text(root, "version"));
+            List<String> labels = r.strings(root, "labels");
+            JsonNode frontEnd = r.object(root, "frontEnd");
+            List<String> features = frontEnd.has("features") ? r.strings(frontEnd, "features") : List.of();
+            JsonNode win = r.object(root, "windowing");
+            ModelSpec.Windowing windowing = new ModelSpec.Windowing(r.number(win, "windowSeconds"),
+                    r.integer(win, "maxWindows"), win.path("combine").asText("mean-probability"));
+            JsonNode input = r.object(root, "input");
+            JsonNode output = r.object(root, "output");
+            List<Long> inShape = r.shape(input, "input");
+            List<Long> outShape = r.shape(output, "output");
+            int members = r.integer(root, "members");
+            int passes = root.has("mcDropout") ? r.integer(r.object(root, "mcDropout"), "passes") : 0;
+            if (inShape.size() < 2 || inShape.get(0) != -1 || inShape.subList(1, inShape.size()).stream()
+                    .anyMatch(d -> d < 1)) {
+                throw new ModelPackageException(pkg, "input.shape must be [-1, n, ...] with fixed n > 0, got "
+                        + inShape);
+            }
+            List<Long> expectedOut = List.of(-1L, (long) members, (long) labels.size());
+            if (!outShape.equals(expectedOut)) {
+                throw new ModelPackageException(pkg, "output.shape " + outShape + " must be [-1, members, labels] = "
+                        + expectedOut);
+            }
+            if (!features.isEmpty() && inShape.size() == 2 && inShape.get(1) != features.size()) {
+                throw new ModelPackageException(pkg, "frontEnd lists " + features.size()
+                        + " features but input.shape is " + inShape);
+            }
+            Map<String, String> files = r.files(root);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> provenance = root.has("provenance")
+                    ? JSON.convertValue(r.object(root, "provenance"), Map.class)
+                    : Map.of();
+            ModelSpec spec = new ModelSpec(ref, r.text(root, "task"), root.path("name").asText(ref.toString()), labels,
+                    r.integer(root, "sampleRate"), r.text(frontEnd, "type"), windowing, r.text(input, "name"), inShape,
+                    r.text(output, "name"), members, passes, r.number(root, "defaultTemperature"),
+                    withoutNulls(provenance));
+            return new PackageManifest(spec, files, features, outShape);
+        } catch (IllegalArgumentException e) {
+            throw new ModelPackageException(pkg, "model.json: " + e.getMessage(), e);
+        }
+    }
+
+    /** Map.copyOf rejects null values, which free-form JSON may contain. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withoutNulls(Map<String, Object> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> m) {
+                out.put(k, withoutNulls((Map<String, Object>) m));
+            } else if (v instanceof List<?> l) {
+                out.put(k, l.stream().filter(x -> x != null).toList());
+            } else if (v != null) {
+                out.put(k, v);
+            }
+        });
+        return Map.copyOf(out);
+    }
+
+    private record Reader(Path pkg, JsonNode root) {
+        JsonNode field(JsonNode node, String name) throws ModelPackageException {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                throw new ModelPackageException(pkg, "model.json: missing '" + name + "'");
+            }
+            return v;
+        }
+
+        String text(JsonNode node, String name) throws ModelPackageException {
+            JsonNode v = field(node, name);
+            if (!v.isTextual() || v.asText().isBlank()) {
+                throw new ModelPackageException(pkg, "model.json: '" + name + "' must be a non-empty string");
+            }
+            return v.asText();
+        }
+
+        int integer(JsonNode node, String name) throws ModelPackageException {
+            JsonNode v = field(node, name);
+            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                throw new ModelPackageException(pkg, "model.json: '" + name + "' must be an integer, got " + v);
+            }
+            return v.asInt();
+        }
+
+        double number(JsonNode node, String name) throws ModelPackageException {
+            JsonNode v = field(node, name);
+            if (!v.isNumber()) {
+                throw new ModelPackageException(pkg, "model.json: '" + name + "' must be a number, got " + v);
+            }
+            return v.asDouble();
+        }
+
+        JsonNode object(JsonNode node, String name) throws ModelPackageException {
+            JsonNode v = field(node, name);
+            if (!v.isObject()) {
+                throw new ModelPackageException(pkg, "model.json: '" + name + "' must be an object");
+            }
+            return v;
+        }
+
+        List<String> strings(JsonNode node, String name) throws ModelPackageException {
+            JsonNode v = field(node, name);
+            List<String> out = new ArrayList<>();
+            if (v.isArray()) {
+                for (JsonNode e : v) {
+                    if (!e.isTextual()) {
+                        out = null;
+                        break;
+                    }
+                    out.add(e.asText());
+                }
+            }
+            if (!v.isArray() || out == null || out.isEmpty()) {
+                throw new ModelPackageException(pkg, "model.json: '" + name + "' must be a non-empty array of strings");
+            }
+            return out;
+        }
+
+        List<Long> shape(JsonNode node, String what) throws ModelPackageException {
+            JsonNode v = field(node, "shape");
+            List<Long> out = new ArrayList<>();
+            if (v.isArray()) {
+                for (JsonNode e : v) {
+                    if (!e.isIntegralNumber()) {
+                        throw new ModelPackageException(pkg, "model.json: " + what + ".shape must hold integers");
+                    }
+                    out.add(e.asLong());
+                }
+            }
+            if (out.isEmpty()) {
+                throw new ModelPackageException(pkg, "model.json: " + what + ".shape must be a non-empty array");
+            }
+            return out;
+        }
+
+        Map<String, String> files(JsonNode node) throws ModelPackageException {
+            JsonNode v = object(node, "files");
+            Map<String, String> out = new LinkedHashMap<>();
+            int graphs = 0;
+            for (var it = v.fields(); it.hasNext(); ) {
+                var e = it.next();
+                String name = e.getKey();
+                Path p = Path.of(name).normalize();
+                if (name.isBlank() || p.isAbsolute() || p.startsWith("..") || name.contains("\\")
+                        || name.equals("model.json")) {
+                    throw new ModelPackageException(pkg, "model.json: bad file name in 'files': '" + name + "'");
+                }
+                String hash = e.getValue().asText("").toLowerCase(Locale.ROOT);
+                if (!hash.matches("[0-9a-f]{64}")) {
+                    throw new ModelPackageException(pkg, "model.json: files['" + name
+                            + "'] must be a sha256 as 64 hex digits");
+                }
+                if (name.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                    graphs++;
+                }
+                out.put(p.toString(), hash);
+            }
+            if (graphs != 1) {
+                throw new ModelPackageException(pkg, "model.json: 'files' must list exactly one .onnx graph, found "
+                        + graphs);
+            }
+            return out;
+        }
+    }
+}
