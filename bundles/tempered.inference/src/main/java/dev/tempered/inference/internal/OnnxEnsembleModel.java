@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class OnnxEnsembleModel implements EnsembleModel {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEnsembleModel.class);
     private static final AtomicBoolean CUDA_REPORTED = new AtomicBoolean();
+    private static final int MAX_REUSED_FLOATS = 1 << 20;
+    private static final ThreadLocal<ByteBuffer> INPUT = new ThreadLocal<>();
 
     private final PackageManifest manifest;
     private final Path source;
@@ -226,8 +228,7 @@ public final class OnnxEnsembleModel implements EnsembleModel {
 
     /** One ONNX Runtime call on rows {@code [start, start+n)}, repeated {@code copies} times along the batch. */
     private float[] call(float[][] inputs, int start, int n, int copies) throws InferenceException {
-        FloatBuffer buf = ByteBuffer.allocateDirect(copies * n * rowLength * Float.BYTES).order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
+        FloatBuffer buf = inputBuffer(copies * n * rowLength);
         for (int c = 0; c < copies; c++) {
             for (int r = 0; r < n; r++) {
                 buf.put(inputs[start + r]);
@@ -256,6 +257,25 @@ public final class OnnxEnsembleModel implements EnsembleModel {
         } catch (OrtException e) {
             throw new InferenceException(spec().ref() + ": ONNX Runtime failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A direct buffer for one call's input, reused per thread: ONNX Runtime wraps a direct buffer without
+     * copying, and a fresh direct buffer per call would pile up native memory until the next full GC.
+     */
+    private static FloatBuffer inputBuffer(int floats) {
+        if (floats > MAX_REUSED_FLOATS) {
+            return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        ByteBuffer b = INPUT.get();
+        if (b == null || b.capacity() < floats * Float.BYTES) {
+            b = ByteBuffer.allocateDirect(Math.max(floats, 4096) * Float.BYTES).order(ByteOrder.nativeOrder());
+            INPUT.set(b);
+        }
+        b.clear();
+        FloatBuffer f = b.asFloatBuffer();
+        f.limit(floats);
+        return f;
     }
 
     /** Takes one more hold; false when the model has already closed. */
