@@ -1,0 +1,143 @@
+package dev.tempered.inference.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tempered.api.ModelRef;
+import dev.tempered.api.model.ModelLease;
+import dev.tempered.api.model.ModelSpec;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+
+/** The component with real folders: shipped models, drops into deploy/models, removal and reconfiguration. */
+class ModelRepositoryComponentTest {
+    private static final ModelRef TINY1 = new ModelRef("tiny", "1.0.0");
+    private static final ModelRef TINY2 = new ModelRef("tiny", "2.0.0");
+    private static final ModelRef OTHER = new ModelRef("other", "0.1");
+
+    @TempDir
+    Path tmp;
+    private ModelRepositoryComponent component;
+
+    @AfterEach
+    void deactivate() {
+        if (component != null) {
+            component.deactivate();
+        }
+    }
+
+    @Test
+    void servesShippedModelsAndSwapsOnDropsWithoutRestart() throws Exception {
+        Path shipped = tmp.resolve("app/models");
+        TestPackages.copy("tiny-1", shipped, "tiny-1");
+        TestPackages.copy("other", shipped, "other");
+        Path home = tmp.resolve("home");
+        component = new ModelRepositoryComponent(context(Map.of("tempered.models.dir", shipped.toString(),
+                "tempered.home", home.toString())), config(Map.of("pollMillis", 50L, "intraOpThreads", 1)));
+        AtomicInteger announced = new AtomicInteger();
+        component.addListener(r -> announced.incrementAndGet());
+
+        // Present at activation: installed before the service is used; the first package scanned is active.
+        assertEquals(2, component.installed().size());
+        ModelRef first = component.active("genre").orElseThrow().ref();
+        assertTrue(first.equals(TINY1) || first.equals(OTHER), first.toString());
+        component.activate("tiny", null);
+        Path deploy = home.resolve("deploy/models");
+        assertTrue(Files.isDirectory(deploy), "the drop folder is created");
+
+        // A newer version of the active model, dropped by rename, takes over.
+        Path staged = TestPackages.copy("tiny-2", deploy, ".tiny-2.tmp");
+        Files.move(staged, deploy.resolve("tiny-2"));
+        await(() -> component.active("genre").map(s -> s.ref().equals(TINY2)).orElse(false), "tiny@2 active");
+        try (ModelLease l = component.lease("genre")) {
+            assertEquals(TINY2, l.model().run(new float[1][8]).model());
+        }
+        assertTrue(announced.get() >= 1);
+
+        // A corrupt package is rejected; serving goes on with the active model.
+        Path bad = TestPackages.copy("tiny-1", deploy, ".bad.tmp");
+        TestPackages.editManifest(bad, root -> root.put("version", "3.0.0"));
+        Files.write(bad.resolve("model.onnx"), Arrays.copyOf(Files.readAllBytes(bad.resolve("model.onnx")), 64));
+        TestPackages.rehash(bad, "model.onnx");
+        Files.move(bad, deploy.resolve("bad"));
+        Thread.sleep(400);
+        assertEquals(List.of(TINY1, OTHER, TINY2).size(), component.installed().size());
+        assertEquals(TINY2, component.active("genre").orElseThrow().ref());
+
+        // A zip works like a folder.
+        Path otherZip = TestPackages.zip(TestPackages.resource("other"), tmp.resolve("o.zip"), "other");
+        TestPackages.editManifest(TestPackages.copy("other", tmp, "other-2"), root -> root.put("version", "0.2"));
+        TestPackages.zip(tmp.resolve("other-2"), tmp.resolve("other-2.zip"), null);
+        Files.move(tmp.resolve("other-2.zip"), deploy.resolve("other-2.zip"));
+        await(() -> component.installed().stream().anyMatch(s -> s.ref().equals(new ModelRef("other", "0.2"))),
+                "other@0.2 installed from a zip");
+        assertTrue(Files.exists(otherZip));
+
+        // Removing the active package falls back to the highest remaining version of the same model.
+        deleteTree(deploy.resolve("tiny-2"));
+        await(() -> component.active("genre").map(s -> s.ref().equals(TINY1)).orElse(false), "back to tiny@1");
+
+        // Configuration picks the active model, without restart.
+        component.modified(config(Map.of("pollMillis", 50L, "activeModel", new String[] {"other@0.1"})));
+        assertEquals(OTHER, component.active("genre").orElseThrow().ref());
+        component.modified(config(Map.of("pollMillis", 50L, "activeModel", new String[] {"other"})));
+        assertEquals(new ModelRef("other", "0.2"), component.active("genre").orElseThrow().ref());
+        assertEquals(List.of("0.1", "0.2", "1.0.0"), component.installed().stream().map(ModelSpec::ref)
+                .map(ModelRef::version).sorted().toList());
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    static void deleteTree(Path dir) throws Exception {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** A BundleContext that only answers framework properties, which is all the component asks of it. */
+    static BundleContext context(Map<String, String> properties) {
+        return (BundleContext) Proxy.newProxyInstance(BundleContext.class.getClassLoader(),
+                new Class<?>[] {BundleContext.class}, (p, m, args) -> switch (m.getName()) {
+                    case "getProperty" -> properties.get((String) args[0]);
+                    case "toString" -> "fake BundleContext";
+                    case "hashCode" -> System.identityHashCode(p);
+                    case "equals" -> p == args[0];
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+    }
+
+    /** The configuration annotation as DS would hand it over: the given values, else the declared defaults. */
+    static RepositoryConfiguration config(Map<String, Object> values) {
+        Map<String, Object> v = new HashMap<>(values);
+        return (RepositoryConfiguration) Proxy.newProxyInstance(RepositoryConfiguration.class.getClassLoader(),
+                new Class<?>[] {RepositoryConfiguration.class}, (p, m, args) -> switch (m.getName()) {
+                    case "annotationType" -> RepositoryConfiguration.class;
+                    case "toString" -> v.toString();
+                    case "hashCode" -> v.hashCode();
+                    case "equals" -> p == args[0];
+                    default -> v.containsKey(m.getName()) ? v.get(m.getName()) : m.getDefaultValue();
+                });
+    }
+}
