@@ -1,0 +1,343 @@
+package dev.tempered.tagwriter.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jaudiotagger.audio.AudioFile;
+import org.jaudiotagger.audio.AudioFileIO;
+import org.jaudiotagger.audio.flac.metadatablock.MetadataBlockDataPicture;
+import org.jaudiotagger.audio.mp3.MP3File;
+import org.jaudiotagger.audio.wav.WavOptions;
+import org.jaudiotagger.audio.wav.WavSaveOptions;
+import org.jaudiotagger.audio.wav.WavSaveOrder;
+import org.jaudiotagger.tag.FieldKey;
+import org.jaudiotagger.tag.Tag;
+import org.jaudiotagger.tag.TagField;
+import org.jaudiotagger.tag.TagOptionSingleton;
+import org.jaudiotagger.tag.aiff.AiffTag;
+import org.jaudiotagger.tag.flac.FlacTag;
+import org.jaudiotagger.tag.id3.AbstractID3v2Frame;
+import org.jaudiotagger.tag.id3.AbstractID3v2Tag;
+import org.jaudiotagger.tag.id3.ID3v22Tag;
+import org.jaudiotagger.tag.id3.ID3v23Frame;
+import org.jaudiotagger.tag.id3.ID3v23Tag;
+import org.jaudiotagger.tag.id3.ID3v24Frame;
+import org.jaudiotagger.tag.id3.ID3v24Tag;
+import org.jaudiotagger.tag.id3.framebody.FrameBodyTXXX;
+import org.jaudiotagger.tag.id3.valuepair.TextEncoding;
+import org.jaudiotagger.tag.mp4.Mp4Tag;
+import org.jaudiotagger.tag.mp4.field.Mp4TagReverseDnsField;
+import org.jaudiotagger.tag.vorbiscomment.VorbisCommentTag;
+import org.jaudiotagger.tag.wav.WavInfoTag;
+import org.jaudiotagger.tag.wav.WavTag;
+
+/**
+ * MP3, FLAC, Ogg Vorbis, MP4, WAV and AIFF through jaudiotagger. Only our fields and the genre are touched: ID3
+ * {@code TXXX} frames are filtered by description (jaudiotagger's {@code setFrame("TXXX")} would replace them all),
+ * WAV and AIFF carry an ID3 chunk, and any other field is left as jaudiotagger read it.
+ */
+final class JaudiotaggerHandler implements FormatHandler {
+    static final String MP4_PREFIX = "----:com.apple.iTunes:";
+    private static final String MP4_ISSUER = "com.apple.iTunes";
+    private static final String TXXX = "TXXX";
+
+    static {
+        // jaudiotagger logs routine steps as SEVERE; our verification is what judges a write.
+        Logger.getLogger("org.jaudiotagger").setLevel(Level.OFF);
+        TagOptionSingleton o = TagOptionSingleton.getInstance();
+        // WAV: tags live in the ID3 chunk; an existing LIST/INFO chunk is kept as it is.
+        o.setWavOptions(WavOptions.READ_ID3_ONLY);
+        o.setWavSaveOptions(WavSaveOptions.SAVE_EXISTING_AND_ACTIVE);
+        o.setWavSaveOrder(WavSaveOrder.INFO_THEN_ID3);
+        o.setWriteMp3GenresAsText(true);
+        o.setWriteMp4GenresAsText(true);
+        // Formats jaudiotagger rewrites through its own temporary file get their content copied back into our
+        // temporary file, so nothing is renamed behind our back.
+        o.setPreserveFileIdentity(true);
+    }
+
+    private final Format format;
+
+    JaudiotaggerHandler(Format format) {
+        this.format = format;
+    }
+
+    @Override
+    public TagValues read(Path file) throws IOException {
+        AudioFile af = open(file);
+        return switch (format) {
+            case MP3 -> readId3(((MP3File) af).getID3v2Tag(), Map.of());
+            case WAV -> {
+                WavTag w = (WavTag) af.getTag();
+                yield readId3(w == null ? null : w.getID3Tag(), w == null ? Map.of() : infoFields(w.getInfoTag()));
+            }
+            case AIFF -> readId3(af.getTag() == null ? null : ((AiffTag) af.getTag()).getID3Tag(), Map.of());
+            case FLAC -> readFlac((FlacTag) af.getTag());
+            case OGG_VORBIS -> readVorbis((VorbisCommentTag) af.getTag(), new LinkedHashMap<>());
+            case MP4 -> readMp4((Mp4Tag) af.getTag());
+            default -> throw new IllegalStateException(format.toString());
+        };
+    }
+
+    @Override
+    public void write(Path source, Path target, TagChange change) throws IOException {
+        Files.copy(source, target);
+        AudioFile af = open(target);
+        try {
+            switch (format) {
+                case MP3 -> {
+                    MP3File mp3 = (MP3File) af;
+                    AbstractID3v2Tag tag = mp3.getID3v2Tag();
+                    if (tag == null) {
+                        // No ID3v2 yet: v2.3 is the version every player reads.
+                        tag = new ID3v23Tag();
+                    }
+                    writeId3(tag, change);
+                    mp3.setID3v2Tag(tag);
+                }
+                case WAV -> {
+                    WavTag w = (WavTag) af.getTagOrCreateAndSetDefault();
+                    AbstractID3v2Tag tag = w.getID3Tag() == null ? new ID3v23Tag() : w.getID3Tag();
+                    writeId3(tag, change);
+                    w.setID3Tag(tag);
+                }
+                case AIFF -> {
+                    AiffTag a = (AiffTag) af.getTagOrCreateAndSetDefault();
+                    AbstractID3v2Tag tag = a.getID3Tag() == null ? new ID3v23Tag() : a.getID3Tag();
+                    writeId3(tag, change);
+                    a.setID3Tag(tag);
+                }
+                case FLAC -> writeVorbis(((FlacTag) af.getTagOrCreateAndSetDefault()).getVorbisCommentTag(), change);
+                case OGG_VORBIS -> writeVorbis((VorbisCommentTag) af.getTagOrCreateAndSetDefault(), change);
+                case MP4 -> writeMp4((Mp4Tag) af.getTagOrCreateAndSetDefault(), change);
+                default -> throw new IllegalStateException(format.toString());
+            }
+            AudioFileIO.write(af);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("jaudiotagger could not write the tags: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public byte[] payloadDigest(Path file) throws IOException {
+        return AudioPayload.digest(format, file);
+    }
+
+    private AudioFile open(Path file) throws IOException {
+        try {
+            return AudioFileIO.readAs(file.toFile(), format.extension);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("jaudiotagger could not read the file: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- ID3 (MP3, WAV, AIFF)
+
+    private static TagValues readId3(AbstractID3v2Tag tag, Map<String, List<String>> extra) throws IOException {
+        Map<String, List<String>> others = new LinkedHashMap<>(extra);
+        if (tag == null) {
+            return new TagValues(List.of(), Map.of(), others);
+        }
+        others.put("id3-version", List.of(tag.getClass().getSimpleName()));
+        Map<String, String> ours = new LinkedHashMap<>();
+        for (Iterator<TagField> it = tag.getFields(); it.hasNext();) {
+            TagField f = it.next();
+            if (f.getId().equals("TCON") || f.getId().equals("TCO")) {
+                continue;
+            }
+            if (f instanceof AbstractID3v2Frame frame && frame.getBody() instanceof FrameBodyTXXX body) {
+                String d = body.getDescription();
+                if (TagValues.OUR_FIELDS.contains(d)) {
+                    ours.putIfAbsent(d, body.getFirstTextValue());
+                    continue;
+                }
+                others.computeIfAbsent("TXXX:" + d, k -> new ArrayList<>()).add(raw(f));
+                continue;
+            }
+            others.computeIfAbsent(f.getId(), k -> new ArrayList<>()).add(raw(f));
+        }
+        return new TagValues(nonEmpty(tag.getAll(FieldKey.GENRE)), ours, others);
+    }
+
+    private static void writeId3(AbstractID3v2Tag tag, TagChange change) throws Exception {
+        if (tag instanceof ID3v22Tag) {
+            throw new IOException("ID3v2.2 tags are not written (convert the file's tag to ID3v2.3 or 2.4 first)");
+        }
+        boolean v24 = tag instanceof ID3v24Tag;
+        if (change.genres() != null) {
+            tag.deleteField(FieldKey.GENRE);
+            for (int i = 0; i < change.genres().size(); i++) {
+                if (i == 0) {
+                    tag.setField(FieldKey.GENRE, change.genres().get(i));
+                } else {
+                    tag.addField(FieldKey.GENRE, change.genres().get(i));
+                }
+            }
+        }
+        List<TagField> existing = tag.getFrame(TXXX);
+        List<TagField> kept = new ArrayList<>();
+        if (existing != null) {
+            for (TagField f : existing) {
+                boolean ours = f instanceof AbstractID3v2Frame frame && frame.getBody() instanceof FrameBodyTXXX body
+                        && change.fields().containsKey(body.getDescription());
+                if (!ours) {
+                    kept.add(f);
+                }
+            }
+        }
+        for (String name : TagValues.OUR_FIELDS) {
+            String value = change.fields().get(name);
+            if (value == null || value.isEmpty()) {
+                continue;
+            }
+            AbstractID3v2Frame frame = v24 ? new ID3v24Frame(TXXX) : new ID3v23Frame(TXXX);
+            byte enc = v24 ? TextEncoding.UTF_8 : isLatin1(name + value) ? TextEncoding.ISO_8859_1 : TextEncoding.UTF_16;
+            frame.setBody(new FrameBodyTXXX(enc, name, value));
+            kept.add(frame);
+        }
+        if (kept.isEmpty()) {
+            tag.removeFrame(TXXX);
+        } else {
+            tag.setFrame(TXXX, kept);
+        }
+    }
+
+    private static boolean isLatin1(String s) {
+        return s.chars().allMatch(c -> c < 0x100);
+    }
+
+    private static Map<String, List<String>> infoFields(WavInfoTag info) throws IOException {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        if (info != null) {
+            for (Iterator<TagField> it = info.getFields(); it.hasNext();) {
+                TagField f = it.next();
+                m.computeIfAbsent("INFO:" + f.getId(), k -> new ArrayList<>()).add(raw(f));
+            }
+        }
+        return m;
+    }
+
+    // ---- Vorbis comments (FLAC, Ogg Vorbis)
+
+    private static TagValues readFlac(FlacTag tag) throws IOException {
+        Map<String, List<String>> pictures = new LinkedHashMap<>();
+        if (tag == null) {
+            return new TagValues(List.of(), Map.of(), pictures);
+        }
+        for (MetadataBlockDataPicture p : tag.getImages()) {
+            pictures.computeIfAbsent("PICTURE", k -> new ArrayList<>()).add(Fingerprint.of(p.getRawContent()));
+        }
+        return readVorbis(tag.getVorbisCommentTag(), pictures);
+    }
+
+    private static TagValues readVorbis(VorbisCommentTag tag, Map<String, List<String>> others) throws IOException {
+        if (tag == null) {
+            return new TagValues(List.of(), Map.of(), others);
+        }
+        others.put("vendor", List.of(tag.getVendor()));
+        Map<String, String> ours = new LinkedHashMap<>();
+        List<String> genres = new ArrayList<>();
+        for (Iterator<TagField> it = tag.getFields(); it.hasNext();) {
+            TagField f = it.next();
+            String id = f.getId().toUpperCase(java.util.Locale.ROOT);
+            String value = f.toString();
+            if (id.equals(TagValues.GENRE)) {
+                genres.add(value);
+            } else if (TagValues.OUR_FIELDS.contains(id)) {
+                ours.putIfAbsent(id, value);
+            } else {
+                others.computeIfAbsent(id, k -> new ArrayList<>()).add(raw(f));
+            }
+        }
+        return new TagValues(nonEmpty(genres), ours, others);
+    }
+
+    private static void writeVorbis(VorbisCommentTag tag, TagChange change) throws Exception {
+        if (change.genres() != null) {
+            tag.deleteField(TagValues.GENRE);
+            for (String g : change.genres()) {
+                tag.addField(tag.createField(TagValues.GENRE, g));
+            }
+        }
+        for (String name : TagValues.OUR_FIELDS) {
+            String value = change.fields().get(name);
+            if (value == null) {
+                continue;
+            }
+            tag.deleteField(name);
+            if (!value.isEmpty()) {
+                tag.addField(tag.createField(name, value));
+            }
+        }
+    }
+
+    // ---- MP4
+
+    private static TagValues readMp4(Mp4Tag tag) throws IOException {
+        Map<String, List<String>> others = new LinkedHashMap<>();
+        if (tag == null) {
+            return new TagValues(List.of(), Map.of(), others);
+        }
+        Map<String, String> ours = new LinkedHashMap<>();
+        for (Iterator<TagField> it = tag.getFields(); it.hasNext();) {
+            TagField f = it.next();
+            String id = f.getId();
+            if (id.equals("©gen") || id.equals("gnre")) {
+                continue;
+            }
+            if (id.startsWith(MP4_PREFIX) && TagValues.OUR_FIELDS.contains(id.substring(MP4_PREFIX.length()))) {
+                ours.putIfAbsent(id.substring(MP4_PREFIX.length()), ((Mp4TagReverseDnsField) f).getContent());
+                continue;
+            }
+            others.computeIfAbsent(id, k -> new ArrayList<>()).add(raw(f));
+        }
+        return new TagValues(nonEmpty(tag.getAll(FieldKey.GENRE)), ours, others);
+    }
+
+    private static void writeMp4(Mp4Tag tag, TagChange change) throws Exception {
+        if (change.genres() != null) {
+            tag.deleteField(FieldKey.GENRE);
+            // MP4 has one genre atom: several genres share it, as iTunes and most taggers do.
+            if (!change.genres().isEmpty()) {
+                tag.setField(FieldKey.GENRE, String.join(TagValues.GENRE_SEPARATOR, change.genres()));
+            }
+        }
+        for (String name : TagValues.OUR_FIELDS) {
+            String value = change.fields().get(name);
+            if (value == null) {
+                continue;
+            }
+            tag.deleteField(MP4_PREFIX + name);
+            if (!value.isEmpty()) {
+                tag.addField(new Mp4TagReverseDnsField(MP4_PREFIX + name, MP4_ISSUER, name, value));
+            }
+        }
+    }
+
+    // ----
+
+    private static String raw(TagField f) throws IOException {
+        return Fingerprint.of(f.getRawContent());
+    }
+
+    private static List<String> nonEmpty(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            if (v != null && !v.isEmpty()) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tempered.tagwriter.internal;
+
+import dev.tempered.api.tag.TagJournal.Entry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The undo journal: one JSON object per line in {@code tag-journal.jsonl}, appended and fsynced before each
+ * rename. A line torn by a crash is skipped when reading; an entry for a rename that never happened is harmless,
+ * because undo only restores a file whose fields still equal the entry's "after" values.
+ */
+final class Journal {
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+    static final String FILE_NAME = "tag-journal.jsonl";
+    private final Path file;
+
+    Journal(Path directory) {
+        this.file = directory.resolve(FILE_NAME);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    synchronized void append(Entry e) throws IOException {
+        Files.createDirectories(file.getParent());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", e.time().toString());
+        m.put("file", e.file().toString());
+        m.put("undo", e.undo());
+        m.put("before", e.before());
+        m.put("after", e.after());
+        byte[] line = (Json.write(m) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ByteBuffer b = ByteBuffer.wrap(line);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    synchronized List<Entry> read(Instant since) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                Map<String, Object> m = (Map<String, Object>) Json.parse(line);
+                Instant t = Instant.parse((String) m.get("time"));
+                if (!t.isBefore(since)) {
+                    out.add(new Entry(t, Path.of((String) m.get("file")), Boolean.TRUE.equals(m.get("undo")),
+                            (Map<String, List<String>>) (Map<?, ?>) m.get("before"),
+                            (Map<String, List<String>>) (Map<?, ?>) m.get("after")));
+                }
+            } catch (RuntimeException ex) {
+                LOG.warn("{}:{}: skipping an unreadable journal line ({})", file, n, ex.toString());
+            }
+        }
+        return out;
+    }
+}

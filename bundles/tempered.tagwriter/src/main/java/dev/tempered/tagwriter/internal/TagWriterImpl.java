@@ -1,0 +1,364 @@
+package dev.tempered.tagwriter.internal;
+
+import dev.tempered.api.calibration.GenrePrediction;
+import dev.tempered.api.tag.TagException;
+import dev.tempered.api.tag.TagFields;
+import dev.tempered.api.tag.TagJournal;
+import dev.tempered.api.tag.TagPlan;
+import dev.tempered.api.tag.TagPlan.Decision;
+import dev.tempered.api.tag.TagPolicy;
+import dev.tempered.api.tag.TagResult;
+import dev.tempered.api.tag.TagWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The tag writer: plans from the policy, writes through {@link SafeReplace}, journals for undo. */
+@Component(service = {TagWriter.class, TagJournal.class}, configurationPid = TagWriterImpl.PID)
+@Designate(ocd = TagWriterConfiguration.class)
+public final class TagWriterImpl implements TagWriter, TagJournal {
+    public static final String PID = "dev.tempered.tagwriter";
+    private static final Logger LOG = LoggerFactory.getLogger(TagWriterImpl.class);
+    private static final int TOP = 5;
+    private static final int MAX_REMEMBERED_PLANS = 10_000;
+
+    private final Map<Format, FormatHandler> handlers = new EnumMap<>(Format.class);
+    private final SafeReplace replace;
+    private final ReentrantLock[] stripes = IntStream.range(0, 64).mapToObj(i -> new ReentrantLock())
+            .toArray(ReentrantLock[]::new);
+    /** What apply needs that the plan record does not carry. */
+    private record Planned(FileState state, boolean keepModified) {
+    }
+
+    /** The file's state when each plan was made, so apply can tell whether it changed in between. */
+    private final Map<TagPlan, Planned> planned = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<TagPlan, Planned> eldest) {
+                    return size() > MAX_REMEMBERED_PLANS;
+                }
+            });
+    private volatile Journal journal;
+    private final Path home;
+
+    @Activate
+    public TagWriterImpl(BundleContext context, TagWriterConfiguration config) {
+        this(homeOf(context.getProperty("tempered.home")), config.journalDirectory(), config.cleanLeftovers(),
+                SafeReplace.NONE);
+    }
+
+    /** For tests and non-OSGi use. */
+    TagWriterImpl(Path journalDirectory, boolean cleanLeftovers, SafeReplace.Hook hook) {
+        this(null, journalDirectory.toString(), cleanLeftovers, hook);
+    }
+
+    private TagWriterImpl(Path home, String journalDirectory, boolean cleanLeftovers, SafeReplace.Hook hook) {
+        for (Format f : Format.values()) {
+            handlers.put(f, f == Format.OPUS ? new OpusHandler() : new JaudiotaggerHandler(f));
+        }
+        this.home = home;
+        this.replace = new SafeReplace(hook, cleanLeftovers);
+        this.journal = new Journal(journalDir(journalDirectory));
+    }
+
+    @Modified
+    void modified(TagWriterConfiguration config) {
+        journal = new Journal(journalDir(config.journalDirectory()));
+        replace.setCleanLeftovers(config.cleanLeftovers());
+        LOG.info("Tag journal at {}", journal.file());
+    }
+
+    private Path journalDir(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        return (home != null ? home : homeOf(null)).resolve("journal");
+    }
+
+    private static Path homeOf(String property) {
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        String env = System.getenv("TEMPERED_HOME");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".tempered");
+    }
+
+    Path journalFile() {
+        return journal.file();
+    }
+
+    /** Removes leftovers of interrupted writes in a directory; done automatically before each write there. */
+    public List<Path> cleanLeftovers(Path dir) {
+        return replace.cleanLeftovers(dir);
+    }
+
+    @Override
+    public boolean supports(Path file) {
+        try {
+            return Format.detect(file).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public TagPlan plan(Path file, GenrePrediction prediction, TagPolicy policy) throws TagException {
+        Path real = real(file);
+        FormatHandler h = handler(real);
+        FileState state;
+        TagValues current;
+        try {
+            state = FileState.of(real);
+            current = h.read(real);
+        } catch (IOException e) {
+            throw new TagException(file, "could not read the tags: " + SafeReplace.describe(e), e);
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put(TagFields.CONFIDENCE, String.format(Locale.ROOT, "%.4f", prediction.confidence()));
+        fields.put(TagFields.DISTRIBUTION, distribution(prediction));
+        fields.put(TagFields.MODEL, prediction.attribution());
+        String top = prediction.topLabel();
+        List<String> genres = List.of();
+        Decision decision;
+        String reason;
+        String conf = String.format(Locale.ROOT, "%.4f", prediction.confidence());
+        String min = String.format(Locale.ROOT, "%.4f", policy.minConfidence());
+        if (prediction.confidence() >= policy.minConfidence()) {
+            decision = Decision.WRITE;
+            if (current.fields().containsKey(TagFields.STATUS)) {
+                fields.put(TagFields.STATUS, ""); // a confident result clears an earlier review mark
+            }
+            List<String> existing = current.genres();
+            switch (policy.existingGenre()) {
+                case KEEP -> {
+                    genres = existing.isEmpty() ? List.of(top) : List.of();
+                    reason = existing.isEmpty() ? "confidence " + conf + " >= " + min + ": genre " + top
+                            : "confidence " + conf + " >= " + min + ", existing genre kept: " + String.join("; ", existing);
+                }
+                case APPEND -> {
+                    boolean has = existing.stream().anyMatch(g -> g.equalsIgnoreCase(top));
+                    List<String> g = new ArrayList<>(existing);
+                    if (!has) {
+                        g.add(top);
+                    }
+                    genres = has ? List.of() : g;
+                    reason = "confidence " + conf + " >= " + min + (has ? ", genre " + top + " already there"
+                            : ": genre " + top + " appended");
+                }
+                default -> {
+                    genres = List.of(top);
+                    reason = "confidence " + conf + " >= " + min + ": genre " + top
+                            + (existing.isEmpty() ? "" : " replaces " + String.join("; ", existing));
+                }
+            }
+        } else if (policy.belowThreshold() == TagPolicy.BelowThreshold.REVIEW) {
+            decision = Decision.REVIEW;
+            fields.put(TagFields.STATUS, "review");
+            reason = "confidence " + conf + " < " + min + ": marked for review, genre left alone";
+        } else {
+            decision = Decision.SKIP;
+            fields.clear();
+            reason = "confidence " + conf + " < " + min + ": skipped";
+        }
+        TagPlan plan = new TagPlan(real, decision, genres, fields, current.asApiMap(), reason);
+        planned.put(plan, new Planned(state, policy.preserveModified()));
+        return plan;
+    }
+
+    private static String distribution(GenrePrediction p) {
+        double[] prob = p.probabilities();
+        return IntStream.range(0, prob.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> -prob[i]).thenComparing(i -> p.labels().get(i)))
+                .limit(TOP)
+                .map(i -> p.labels().get(i) + "=" + String.format(Locale.ROOT, "%.4f", prob[i]))
+                .collect(Collectors.joining(";"));
+    }
+
+    @Override
+    public TagResult apply(TagPlan plan) throws TagException {
+        if (plan.decision() == Decision.SKIP) {
+            return new TagResult(plan.file(), plan, false, "skipped: " + plan.reason());
+        }
+        Path real = real(plan.file());
+        FormatHandler h = handler(real);
+        TagChange change = new TagChange(plan.genres().isEmpty() ? null : plan.genres(), plan.fields());
+        ReentrantLock lock = lockFor(real);
+        lock.lock();
+        try {
+            TagValues now;
+            try {
+                now = h.read(real);
+            } catch (IOException e) {
+                throw new TagException(real, "could not read the tags: " + SafeReplace.describe(e), e);
+            }
+            if (!now.asApiMap().equals(plan.previous())) {
+                throw new TagException(real, "file changed since it was planned (its tags differ); plan it again");
+            }
+            if (change.expectedAfter(now).asApiMap().equals(now.asApiMap())) {
+                return new TagResult(real, plan, false, "already up to date");
+            }
+            Planned p = planned.remove(plan);
+            // A plan made elsewhere (or forgotten) keeps the modification time, as the default policy does.
+            replace.replace(real, p == null ? null : p.state(),
+                    v -> v.asApiMap().equals(plan.previous()) ? null
+                            : "file changed since it was planned (its tags differ); plan it again",
+                    h, change, p == null || p.keepModified(), this::journalWrite);
+            LOG.debug("{}: {}", real, plan.reason());
+            return new TagResult(real, plan, true, (plan.decision() == Decision.REVIEW ? "marked for review: "
+                    : "written: ") + plan.reason());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void journalWrite(Path file, TagValues before, TagValues after) throws IOException {
+        journal.append(new Entry(Instant.now(), file, false, before.asJournalMap(), after.asJournalMap()));
+    }
+
+    @Override
+    public Map<String, String> read(Path file) throws TagException {
+        Path real = real(file);
+        try {
+            return handler(real).read(real).asApiMap();
+        } catch (IOException e) {
+            throw new TagException(file, "could not read the tags: " + SafeReplace.describe(e), e);
+        }
+    }
+
+    // ---- journal
+
+    @Override
+    public List<Entry> entries(Instant since) throws TagException {
+        try {
+            return journal.read(since);
+        } catch (IOException e) {
+            throw new TagException(journal.file(), "could not read the journal: " + SafeReplace.describe(e), e);
+        }
+    }
+
+    @Override
+    public TagResult undo(Path file) throws TagException {
+        return undo(real(file), Instant.EPOCH);
+    }
+
+    @Override
+    public List<TagResult> undoSince(Instant since) {
+        List<TagResult> out = new ArrayList<>();
+        LinkedHashSet<Path> files = new LinkedHashSet<>();
+        try {
+            for (Entry e : journal.read(since)) {
+                if (!e.undo()) {
+                    files.add(e.file());
+                }
+            }
+        } catch (IOException e) {
+            LOG.error("Could not read the journal {}", journal.file(), e);
+            return out;
+        }
+        for (Path f : files) {
+            try {
+                out.add(undo(f, since));
+            } catch (TagException e) {
+                out.add(new TagResult(f, null, false, e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    private TagResult undo(Path file, Instant since) throws TagException {
+        List<Entry> all = entries(Instant.EPOCH).stream().filter(e -> e.file().equals(file)).toList();
+        int lastUndo = -1;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).undo()) {
+                lastUndo = i;
+            }
+        }
+        List<Entry> pending = all.subList(lastUndo + 1, all.size()).stream()
+                .filter(e -> !e.time().isBefore(since)).toList();
+        if (pending.isEmpty()) {
+            TagPlan none = new TagPlan(file, Decision.SKIP, List.of(), Map.of(), Map.of(), "nothing to undo");
+            return new TagResult(file, none, false, "nothing to undo");
+        }
+        Map<String, List<String>> target = pending.get(0).before();
+        Map<String, List<String>> ours = all.get(all.size() - 1).after();
+        List<String> genres = target.getOrDefault(TagValues.GENRE, List.of());
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String f : TagValues.OUR_FIELDS) {
+            List<String> v = target.get(f);
+            fields.put(f, v == null || v.isEmpty() ? "" : v.get(0));
+        }
+        Map<String, String> previous = new LinkedHashMap<>();
+        ours.forEach((k, v) -> previous.put(k, String.join(TagValues.GENRE_SEPARATOR, v)));
+        TagPlan plan = new TagPlan(file, Decision.WRITE, genres, fields, previous,
+                "undo of " + pending.size() + " write(s) since " + pending.get(0).time());
+        FormatHandler h = handler(file);
+        ReentrantLock lock = lockFor(file);
+        lock.lock();
+        try {
+            TagValues now;
+            try {
+                now = h.read(file);
+            } catch (IOException e) {
+                throw new TagException(file, "could not read the tags: " + SafeReplace.describe(e), e);
+            }
+            if (!now.asJournalMap().equals(ours)) {
+                return new TagResult(file, plan, false, "not undone: its tags changed since our last write");
+            }
+            // An empty genre list removes the genre: the file had none before our first write.
+            replace.replace(file, null, v -> v.asJournalMap().equals(ours) ? null
+                    : "its tags changed since our last write", h, new TagChange(genres, fields), true,
+                    (f, before, after) -> journal.append(new Entry(Instant.now(), f, true, before.asJournalMap(),
+                            after.asJournalMap())));
+            return new TagResult(file, plan, true, "restored the values from before " + pending.get(0).time());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ----
+
+    private ReentrantLock lockFor(Path file) {
+        return stripes[Math.floorMod(file.hashCode(), stripes.length)];
+    }
+
+    private static Path real(Path file) throws TagException {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            throw new TagException(file, "no such file (" + SafeReplace.describe(e) + ")", e);
+        }
+    }
+
+    private FormatHandler handler(Path file) throws TagException {
+        Optional<Format> f;
+        try {
+            f = Format.detect(file);
+        } catch (IOException e) {
+            throw new TagException(file, "could not read the file: " + SafeReplace.describe(e), e);
+        }
+        return handlers.get(f.orElseThrow(() -> new TagException(file,
+                "unsupported format (not MP3, FLAC, Ogg Vorbis, Opus, MP4/M4A, WAV or AIFF)")));
+    }
+}

@@ -1,0 +1,185 @@
+package dev.tempered.tagwriter.internal;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.tempered.api.ModelRef;
+import dev.tempered.api.calibration.GenrePrediction;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Test files in every format, made once per JVM with ffmpeg from 10-second excerpts of Debian's music packages,
+ * each with ordinary tags and (where the format has a place for one) a cover picture.
+ */
+final class Fixtures {
+    /** File name to whether it carries a cover picture. */
+    static final Map<String, Boolean> FILES = new LinkedHashMap<>();
+
+    static {
+        FILES.put("v23.mp3", true);
+        FILES.put("v24.mp3", true);
+        FILES.put("a.flac", true);
+        FILES.put("aac.m4a", true);
+        FILES.put("alac.m4a", true);
+        FILES.put("a.wav", false);
+        FILES.put("a.aiff", false);
+        FILES.put("a.ogg", true);
+        FILES.put("a.opus", true);
+    }
+
+    private static Path dir;
+
+    private Fixtures() {
+    }
+
+    static synchronized Path dir() throws Exception {
+        if (dir == null) {
+            Path d = Files.createTempDirectory("tempered-tag-fixtures");
+            make(d);
+            dir = d;
+        }
+        return dir;
+    }
+
+    /** A fresh copy of one fixture in {@code into}. */
+    static Path copy(String name, Path into) throws Exception {
+        Path target = into.resolve(name);
+        Files.copy(dir().resolve(name), target, StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    static Path corpus(String pkg, String ext) throws Exception {
+        String out = run(List.of("dpkg", "-L", pkg));
+        for (String line : out.split("\n")) {
+            if (line.endsWith(ext) && Files.isRegularFile(Path.of(line))) {
+                return Path.of(line);
+            }
+        }
+        fail("no " + ext + " file from Debian package " + pkg + ": apt-get install " + pkg);
+        return null;
+    }
+
+    private static void make(Path d) throws Exception {
+        Path mp3 = corpus("asc-music", ".mp3");
+        Path ogg = corpus("singularity-music", ".ogg");
+        Path opus = corpus("warzone2100-music", ".opus");
+        Path cover = d.resolve("cover.png");
+        ffmpeg("-f", "lavfi", "-i", "color=c=red:s=64x64:d=1", "-frames:v", "1", cover.toString());
+        List<String> meta = List.of("-metadata", "title=Frontiers", "-metadata", "artist=ASC", "-metadata",
+                "album=Corpus", "-metadata", "comment=keep-me", "-metadata", "custom_note=not ours");
+        List<String> pic = List.of("-i", cover.toString(), "-map", "0:a", "-map", "1", "-c:v", "png",
+                "-disposition:v", "attached_pic");
+        make(d, mp3, "v23.mp3", pic, meta, "-c:a", "copy", "-id3v2_version", "3");
+        make(d, mp3, "v24.mp3", pic, meta, "-c:a", "copy", "-id3v2_version", "4");
+        make(d, mp3, "a.flac", pic, meta, "-c:a", "flac");
+        make(d, mp3, "aac.m4a", pic, meta, "-c:a", "aac", "-b:a", "96k");
+        make(d, mp3, "alac.m4a", pic, meta, "-c:a", "alac");
+        make(d, mp3, "a.wav", List.of(), meta, "-c:a", "pcm_s16le");
+        make(d, mp3, "a.aiff", List.of(), meta, "-c:a", "pcm_s16be", "-write_id3v2", "1");
+        List<String> oggMeta = new ArrayList<>();
+        for (String m : meta) {
+            oggMeta.add(m.equals("-metadata") ? "-metadata:s:a:0" : m);
+        }
+        oggMeta.add("-metadata:s:a:0");
+        oggMeta.add("METADATA_BLOCK_PICTURE=" + flacPicture(Files.readAllBytes(cover)));
+        make(d, ogg, "a.ogg", List.of(), oggMeta, "-map", "0:a", "-c:a", "copy");
+        make(d, opus, "a.opus", List.of(), oggMeta, "-map", "0:a", "-c:a", "copy");
+    }
+
+    private static void make(Path d, Path src, String name, List<String> pic, List<String> meta, String... codec)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("-t", "10", "-i", src.toString()));
+        args.addAll(pic);
+        args.addAll(List.of(codec));
+        args.addAll(meta);
+        args.add(d.resolve(name).toString());
+        ffmpeg(args.toArray(String[]::new));
+    }
+
+    /** A FLAC picture block, base64, as Vorbis comments carry cover art. */
+    static String flacPicture(byte[] png) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(b);
+        byte[] mime = "image/png".getBytes(StandardCharsets.US_ASCII);
+        o.writeInt(3);
+        o.writeInt(mime.length);
+        o.write(mime);
+        o.writeInt(0);
+        o.writeInt(64);
+        o.writeInt(64);
+        o.writeInt(24);
+        o.writeInt(0);
+        o.writeInt(png.length);
+        o.write(png);
+        return Base64.getEncoder().encodeToString(b.toByteArray());
+    }
+
+    static void ffmpeg(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error", "-y"));
+        cmd.addAll(List.of(args));
+        run(cmd);
+    }
+
+    /** The decoded audio's MD5, as ffmpeg computes it: the check that the sound did not change. */
+    static String audioMd5(Path f) throws Exception {
+        return run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i", f.toString(), "-map", "0:a", "-f", "md5", "-"))
+                .trim();
+    }
+
+    /** The attached picture's bytes, hashed by ffmpeg. */
+    static String pictureMd5(Path f) throws Exception {
+        return run(List.of("ffmpeg", "-nostdin", "-v", "error", "-i", f.toString(), "-map", "0:v", "-c", "copy",
+                "-f", "md5", "-")).trim();
+    }
+
+    /** Format and stream tags as ffprobe sees them, keys lower-cased. */
+    static Map<String, String> probeTags(Path f) throws Exception {
+        String out = run(List.of("ffprobe", "-v", "error", "-show_entries", "format_tags:stream_tags", "-of",
+                "default=noprint_wrappers=1", f.toString()));
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("TAG:")) {
+                int eq = line.indexOf('=');
+                m.put(line.substring(4, eq).toLowerCase(java.util.Locale.ROOT), line.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    static String sha256(Path f) throws IOException {
+        return HexFormat.of().formatHex(AudioPayload.sha256().digest(Files.readAllBytes(f)));
+    }
+
+    static GenrePrediction prediction(double top) {
+        List<String> labels = List.of("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop",
+                "reggae", "rock");
+        double[] p = new double[labels.size()];
+        double rest = (1 - top) / (labels.size() - 1);
+        for (int i = 0; i < p.length; i++) {
+            p[i] = i == labels.size() - 1 ? top : rest;
+        }
+        return GenrePrediction.of(new ModelRef("gtzan-mlp", "1.0.0"), 1.25, labels, p, 0.01);
+    }
+
+    static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + new String(err, StandardCharsets.UTF_8));
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}

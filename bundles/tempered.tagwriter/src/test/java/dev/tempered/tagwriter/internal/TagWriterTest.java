@@ -1,0 +1,356 @@
+package dev.tempered.tagwriter.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tempered.api.tag.TagException;
+import dev.tempered.api.tag.TagFields;
+import dev.tempered.api.tag.TagPlan;
+import dev.tempered.api.tag.TagPlan.Decision;
+import dev.tempered.api.tag.TagPolicy;
+import dev.tempered.api.tag.TagPolicy.BelowThreshold;
+import dev.tempered.api.tag.TagPolicy.ExistingGenre;
+import dev.tempered.api.tag.TagResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TagWriterTest {
+    @TempDir
+    Path tmp;
+
+    static Stream<String> files() {
+        return Fixtures.FILES.keySet().stream();
+    }
+
+    private TagWriterImpl writer(SafeReplace.Hook hook) {
+        return new TagWriterImpl(tmp.resolve("journal"), true, hook);
+    }
+
+    private Path work(String name) throws Exception {
+        Path d = Files.createDirectories(tmp.resolve("music"));
+        Path f = Fixtures.copy(name, d);
+        Files.setLastModifiedTime(f, FileTime.from(Instant.parse("2020-01-02T03:04:05Z")));
+        return f;
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void roundTripKeepsAudioOtherTagsAndPicture(String name) throws Exception {
+        Path f = work(name);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        assertTrue(w.supports(f));
+        String audio = Fixtures.audioMd5(f);
+        Map<String, String> probeBefore = Fixtures.probeTags(f);
+        String picture = Fixtures.FILES.get(name) ? Fixtures.pictureMd5(f) : null;
+        FileTime mtime = Files.getLastModifiedTime(f);
+
+        TagPlan plan = w.plan(f, Fixtures.prediction(0.8), TagPolicy.defaults());
+        assertEquals(Decision.WRITE, plan.decision());
+        TagResult r = w.apply(plan);
+        assertTrue(r.written(), r.message());
+
+        Map<String, String> tags = w.read(f);
+        assertEquals("rock", tags.get("GENRE"));
+        assertEquals("0.8000", tags.get(TagFields.CONFIDENCE));
+        assertEquals("rock=0.8000;blues=0.0222;classical=0.0222;country=0.0222;disco=0.0222",
+                tags.get(TagFields.DISTRIBUTION));
+        assertEquals("gtzan-mlp@1.0.0 T=1.2500", tags.get(TagFields.MODEL));
+        assertFalse(tags.containsKey(TagFields.STATUS));
+
+        assertEquals(audio, Fixtures.audioMd5(f), "decoded audio changed");
+        Map<String, String> probeAfter = Fixtures.probeTags(f);
+        for (Map.Entry<String, String> e : probeBefore.entrySet()) {
+            if (!e.getKey().equals("genre")) {
+                assertEquals(e.getValue(), probeAfter.get(e.getKey()), "tag " + e.getKey() + " not preserved");
+            }
+        }
+        if (!name.endsWith(".wav")) {
+            // ffmpeg shows a WAV's LIST/INFO chunk and ignores its ID3 chunk when both exist.
+            assertEquals("rock", probeAfter.get("genre"), "ffprobe does not see the genre");
+            assertEquals("0.8000", probeAfter.get("tempered_confidence"), "ffprobe does not see our field");
+        }
+        if (picture != null) {
+            assertEquals(picture, Fixtures.pictureMd5(f), "cover picture changed");
+        }
+        assertEquals(mtime, Files.getLastModifiedTime(f), "modification time not kept");
+        assertNoLeftovers(f.getParent());
+
+        // A second, different result replaces ours and only ours.
+        TagPlan again = w.plan(f, Fixtures.prediction(0.3), TagPolicy.defaults());
+        assertEquals(Decision.REVIEW, again.decision());
+        assertTrue(w.apply(again).written());
+        Map<String, String> reviewed = w.read(f);
+        assertEquals("rock", reviewed.get("GENRE"));
+        assertEquals("review", reviewed.get(TagFields.STATUS));
+        assertEquals("0.3000", reviewed.get(TagFields.CONFIDENCE));
+        assertEquals(audio, Fixtures.audioMd5(f));
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void dryRunTouchesNothing(String name) throws Exception {
+        Path f = work(name);
+        String sha = Fixtures.sha256(f);
+        FileTime mtime = Files.getLastModifiedTime(f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        for (double c : new double[] {0.9, 0.2}) {
+            TagPlan plan = w.plan(f, Fixtures.prediction(c), TagPolicy.defaults());
+            assertFalse(plan.fields().isEmpty());
+        }
+        w.read(f);
+        assertEquals(sha, Fixtures.sha256(f));
+        assertEquals(mtime, Files.getLastModifiedTime(f));
+        try (Stream<Path> s = Files.list(f.getParent())) {
+            assertEquals(1, s.count());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void undoRestoresThePreviousValues(String name) throws Exception {
+        Path f = work(name);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        Map<String, String> before = w.read(f);
+        String audio = Fixtures.audioMd5(f);
+        w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        w.apply(w.plan(f, Fixtures.prediction(0.2), TagPolicy.defaults()));
+        assertNotEquals(before, w.read(f));
+        TagResult r = w.undo(f);
+        assertTrue(r.written(), r.message());
+        assertEquals(before, w.read(f));
+        assertEquals(audio, Fixtures.audioMd5(f));
+        assertFalse(w.undo(f).written(), "a second undo has nothing left to undo");
+        List<dev.tempered.api.tag.TagJournal.Entry> entries = w.entries(Instant.EPOCH);
+        assertEquals(3, entries.size());
+        assertTrue(entries.get(2).undo());
+    }
+
+    @Test
+    void undoLeavesAFileAloneThatWasRetaggedSince() throws Exception {
+        Path f = work("a.flac");
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        Path other = Files.createDirectories(tmp.resolve("other-journal"));
+        TagWriterImpl someoneElse = new TagWriterImpl(other, true, SafeReplace.NONE);
+        someoneElse.apply(someoneElse.plan(f, Fixtures.prediction(0.95), TagPolicy.defaults()));
+        String sha = Fixtures.sha256(f);
+        TagResult r = w.undo(f);
+        assertFalse(r.written());
+        assertTrue(r.message().contains("changed"), r.message());
+        assertEquals(sha, Fixtures.sha256(f));
+    }
+
+    @Test
+    void undoSinceCoversEveryFile() throws Exception {
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        Path a = work("v24.mp3");
+        Path b = work("a.opus");
+        Map<String, String> ba = w.read(a);
+        Map<String, String> bb = w.read(b);
+        Instant t0 = Instant.now();
+        w.apply(w.plan(a, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        w.apply(w.plan(b, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        List<TagResult> rs = w.undoSince(t0);
+        assertEquals(2, rs.size());
+        assertTrue(rs.stream().allMatch(TagResult::written));
+        assertEquals(ba, w.read(a));
+        assertEquals(bb, w.read(b));
+    }
+
+    @Test
+    void policyBelowThresholdSkipWritesNothing() throws Exception {
+        Path f = work("v23.mp3");
+        String sha = Fixtures.sha256(f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        TagPolicy skip = new TagPolicy(0.5, BelowThreshold.SKIP, ExistingGenre.REPLACE, true);
+        TagPlan plan = w.plan(f, Fixtures.prediction(0.49), skip);
+        assertEquals(Decision.SKIP, plan.decision());
+        assertFalse(w.apply(plan).written());
+        assertEquals(sha, Fixtures.sha256(f));
+    }
+
+    @Test
+    void policyReviewWritesOnlyOurFields() throws Exception {
+        Path f = work("a.flac");
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        TagPlan plan = w.plan(f, Fixtures.prediction(0.4), TagPolicy.defaults());
+        assertEquals(Decision.REVIEW, plan.decision());
+        assertTrue(plan.genres().isEmpty());
+        assertEquals("review", plan.fields().get(TagFields.STATUS));
+        w.apply(plan);
+        assertEquals("rock", w.read(f).get("GENRE"));
+        assertEquals("review", w.read(f).get(TagFields.STATUS));
+        // A later confident result clears the review mark.
+        w.apply(w.plan(f, Fixtures.prediction(0.7), TagPolicy.defaults()));
+        assertFalse(w.read(f).containsKey(TagFields.STATUS));
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void existingGenreKeepReplaceAppend(String name) throws Exception {
+        Path f = work(name);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        // Make "rock" someone else's genre by writing "jazz" through a plan whose top label is jazz.
+        TagPlan keep = w.plan(f, Fixtures.prediction(0.9), new TagPolicy(0.5, BelowThreshold.REVIEW,
+                ExistingGenre.KEEP, true));
+        assertTrue(keep.genres().isEmpty(), "KEEP leaves the genre alone");
+        TagPlan append = w.plan(f, Fixtures.prediction(0.9), new TagPolicy(0.5, BelowThreshold.REVIEW,
+                ExistingGenre.APPEND, true));
+        assertTrue(append.genres().isEmpty(), "APPEND does not add a genre that is there");
+        // A genre that is not ours yet:
+        Path g = f.resolveSibling(name.replace(".", "-2."));
+        Files.copy(f, g);
+        var jazz = dev.tempered.api.calibration.GenrePrediction.of(new dev.tempered.api.ModelRef("m", "1"), 1.0,
+                List.of("jazz", "rock"), new double[] {0.9, 0.1}, 0);
+        TagPlan appended = w.plan(g, jazz, new TagPolicy(0.5, BelowThreshold.REVIEW, ExistingGenre.APPEND, true));
+        assertEquals(List.of("rock", "jazz"), appended.genres());
+        assertTrue(w.apply(appended).written());
+        assertEquals("rock; jazz", w.read(g).get("GENRE"));
+        TagPlan kept = w.plan(g, jazz, new TagPolicy(0.5, BelowThreshold.REVIEW, ExistingGenre.KEEP, true));
+        assertTrue(kept.genres().isEmpty());
+    }
+
+    @Test
+    void readOnlyFileIsRefusedAndUntouched() throws Exception {
+        Path f = work("v24.mp3");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--r--r--"));
+        String sha = Fixtures.sha256(f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        TagPlan plan = w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults());
+        TagException e = assertThrows(TagException.class, () -> w.apply(plan));
+        assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        assertTrue(e.getMessage().contains(f.getFileName().toString()), e.getMessage());
+        assertEquals(sha, Fixtures.sha256(f));
+        assertNoLeftovers(f.getParent());
+    }
+
+    @Test
+    void fileChangedWhileWeWorkedIsNotReplaced() throws Exception {
+        Path f = work("a.ogg");
+        TagWriterImpl w = writer((step, original, temp) -> {
+            if (step == SafeReplace.Step.BEFORE_RENAME) {
+                Files.write(original, new byte[] {0}, StandardOpenOption.APPEND);
+            }
+        });
+        TagPlan plan = w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults());
+        Path expected = tmp.resolve("expected");
+        Files.copy(f, expected);
+        Files.write(expected, new byte[] {0}, StandardOpenOption.APPEND);
+        TagException e = assertThrows(TagException.class, () -> w.apply(plan));
+        assertTrue(e.getMessage().contains("changed while we worked"), e.getMessage());
+        assertEquals(Fixtures.sha256(expected), Fixtures.sha256(f), "the other writer's change must stay");
+        assertNoLeftovers(f.getParent());
+    }
+
+    @Test
+    void fileChangedSincePlanningIsRefused() throws Exception {
+        Path f = work("alac.m4a");
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        TagPlan plan = w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults());
+        Files.setLastModifiedTime(f, FileTime.from(Instant.parse("2021-01-01T00:00:00Z")));
+        String sha = Fixtures.sha256(f);
+        TagException e = assertThrows(TagException.class, () -> w.apply(plan));
+        assertTrue(e.getMessage().contains("changed since it was planned"), e.getMessage());
+        assertEquals(sha, Fixtures.sha256(f));
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void damagedCopyFailsVerification(String name) throws Exception {
+        Path f = work(name);
+        TagWriterImpl w = writer((step, original, temp) -> {
+            if (step == SafeReplace.Step.COPY_WRITTEN) {
+                // Flip one byte in the middle of the audio.
+                try (var ch = java.nio.channels.FileChannel.open(temp, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)) {
+                    long pos = ch.size() * 3 / 4;
+                    var b = java.nio.ByteBuffer.allocate(1);
+                    ch.read(b, pos);
+                    b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
+                    ch.write(b, pos);
+                }
+            }
+        });
+        String sha = Fixtures.sha256(f);
+        TagPlan plan = w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults());
+        TagException e = assertThrows(TagException.class, () -> w.apply(plan));
+        assertTrue(e.getMessage().contains("verification failed") || e.getMessage().contains("checksum"),
+                e.getMessage());
+        assertEquals(sha, Fixtures.sha256(f));
+        assertNoLeftovers(f.getParent());
+    }
+
+    @Test
+    void fullDiskIsReportedAndLeavesTheFile() throws Exception {
+        Path f = work("a.wav");
+        TagWriterImpl w = writer((step, original, temp) -> {
+            if (step == SafeReplace.Step.COPY_WRITTEN) {
+                throw new IOException("No space left on device");
+            }
+        });
+        String sha = Fixtures.sha256(f);
+        TagException e = assertThrows(TagException.class,
+                () -> w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults())));
+        assertTrue(e.getMessage().contains("disk is full"), e.getMessage());
+        assertEquals(sha, Fixtures.sha256(f));
+        assertNoLeftovers(f.getParent());
+    }
+
+    @Test
+    void otherTxxxFramesSurvive() throws Exception {
+        Path f = work("v23.mp3");
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        assertEquals("not ours", Fixtures.probeTags(f).get("custom_note"));
+        w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        w.apply(w.plan(f, Fixtures.prediction(0.8), TagPolicy.defaults()));
+        Map<String, String> probe = Fixtures.probeTags(f);
+        assertEquals("not ours", probe.get("custom_note"));
+        assertEquals("0.8000", probe.get("tempered_confidence"));
+    }
+
+    @Test
+    void leftoversOfDeadWritersAreRemoved() throws Exception {
+        Path d = Files.createDirectories(tmp.resolve("music"));
+        Path f = Fixtures.copy("a.opus", d);
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        Path ours = d.resolve(SafeReplace.tempName("a.opus", "0123456789ab").replace(
+                "-" + ProcessHandle.current().pid() + "-", "-" + dead.pid() + "-"));
+        Path jat = d.resolve("_a_opus_tempered-" + dead.pid() + "-0123456789ab_tmp123456.tmp");
+        Path live = d.resolve(".a.opus.tempered-1-0123456789ab.tmp");
+        Path unrelated = d.resolve(".a.opus.tmp");
+        for (Path p : List.of(ours, jat, live, unrelated)) {
+            Files.write(p, new byte[] {1});
+        }
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        assertFalse(Files.exists(ours));
+        assertFalse(Files.exists(jat));
+        assertTrue(Files.exists(live), "pid 1 is alive: its temporary file may be in use");
+        assertTrue(Files.exists(unrelated));
+    }
+
+    static void assertNoLeftovers(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> left = s.filter(p -> p.getFileName().toString().contains("tempered-")).toList();
+            assertEquals(List.of(), left, "temporary files left behind");
+        }
+    }
+}
