@@ -289,9 +289,10 @@ final class Sniffer {
                 }
                 chained++;
                 pos += len;
-                if (start + pos >= size) {
-                    chained = 3; // a short file whose frames run exactly to the end
-                } else if (pos + 6 > head.limit()) {
+                long end = start + pos;
+                if (end == size || end == size - 128 && "TAG".equals(ascii(head, pos, 3))) {
+                    chained = 3; // a short file whose frames run exactly to the end (or to an ID3v1 tag)
+                } else if (end > size || pos + 6 > head.limit()) {
                     break;
                 }
             }
