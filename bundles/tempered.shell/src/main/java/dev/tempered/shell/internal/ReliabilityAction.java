@@ -3,6 +3,7 @@ package dev.tempered.shell.internal;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.analysis.TrackAnalysis;
 import dev.tempered.api.analysis.TrackAnalyzer;
+import dev.tempered.api.calibration.CalibrationCharts;
 import dev.tempered.api.calibration.CalibrationMetrics;
 import dev.tempered.api.calibration.GenrePrediction;
 import dev.tempered.api.calibration.Metric;
@@ -25,6 +26,8 @@ import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * "Reliability diagram of active model": analyses the selection with the active model at its current temperature
@@ -38,14 +41,19 @@ public final class ReliabilityAction implements PluginAction {
     private final TagWriter tags;
     private final CalibrationMetrics metrics;
     private final ModelRepository repository;
+    private final CalibrationCharts charts;
 
+    /** @param charts may be null: a plainer built-in chart is drawn then */
     @Activate
     public ReliabilityAction(@Reference TrackAnalyzer analyzer, @Reference TagWriter tags,
-            @Reference CalibrationMetrics metrics, @Reference ModelRepository repository) {
+            @Reference CalibrationMetrics metrics, @Reference ModelRepository repository,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+            CalibrationCharts charts) {
         this.analyzer = analyzer;
         this.tags = tags;
         this.metrics = metrics;
         this.repository = repository;
+        this.charts = charts;
     }
 
     @Override
@@ -117,12 +125,16 @@ public final class ReliabilityAction implements PluginAction {
         try {
             png = Files.createTempFile("tempered-reliability-", ".png");
             png.toFile().deleteOnExit();
-            ReliabilityChart.write(diagram, "Reliability of " + model, List.of(
+            if (charts != null) {
+                charts.reliability(p, y, BINS, "Reliability of " + model + " on " + y.length + " tagged files", png);
+            } else {
+                ReliabilityChart.write(diagram, "Reliability of " + model, List.of(
                     String.format(Locale.ROOT, "files      %d", y.length),
                     String.format(Locale.ROOT, "accuracy  %.3f", acc),
                     String.format(Locale.ROOT, "ECE        %.3f", ece),
                     String.format(Locale.ROOT, "MAE        %.3f", mae),
                     String.format(Locale.ROOT, "NLL        %.3f", nll)), png);
+            }
         } catch (IOException e) {
             throw new TemperedException(null, "cannot draw the reliability diagram: " + e.getMessage(), e);
         }

@@ -157,7 +157,7 @@ class ActionsTest {
     void reliabilityDrawsADiagramOfTheTaggedSelection() throws Exception {
         tags.genres.put(a, "blues");
         tags.genres.put(b, "classical");
-        ReliabilityAction action = new ReliabilityAction(analyzer, tags, new Fakes.Metrics(), repo);
+        ReliabilityAction action = new ReliabilityAction(analyzer, tags, new Fakes.Metrics(), repo, null);
         ActionResult r = action.run(List.of(a, b, c), ProgressMonitor.NONE);
         assertEquals(2, r.rows().size());
         assertEquals("yes", r.rows().get(0).get("correct"));
@@ -169,6 +169,29 @@ class ActionsTest {
         assertEquals(ReliabilityChart.WIDTH, img.getWidth());
         assertEquals(ReliabilityChart.HEIGHT, img.getHeight());
         Files.deleteIfExists(png);
+    }
+
+    @Test
+    void reliabilityUsesTheCalibrationChartsWhenInstalled() throws Exception {
+        tags.genres.put(a, "blues");
+        List<String> drawn = new java.util.ArrayList<>();
+        dev.tempered.api.calibration.CalibrationCharts charts = new dev.tempered.api.calibration.CalibrationCharts() {
+            @Override
+            public void reliability(double[][] p, int[] truth, int bins, String title, Path file) {
+                drawn.add(title + " " + p.length + " " + truth[0] + " " + file.getFileName().toString().endsWith(".png"));
+            }
+
+            @Override
+            public Map<String, Double> sweep(Map<String, LabelledLogits> data,
+                    dev.tempered.api.calibration.Metric metric, int bins, double minT, double maxT, double markedT,
+                    String title, Path file) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        ActionResult r = new ReliabilityAction(analyzer, tags, new Fakes.Metrics(), repo, charts)
+                .run(List.of(a), ProgressMonitor.NONE);
+        assertEquals(List.of("Reliability of alpha@1.0.0 T=1.0000 on 1 tagged files 1 0 true"), drawn);
+        Files.deleteIfExists(r.image().orElseThrow());
     }
 
     @Test
