@@ -46,6 +46,21 @@ final class TestPackages {
         return target;
     }
 
+    /** Copies a package directory (flat) to {@code target}. */
+    static Path copyTree(Path pkg, Path target) {
+        try {
+            Files.createDirectories(target);
+            try (Stream<Path> files = Files.list(pkg)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return target;
+    }
+
     /** Edits a package's model.json. */
     static void editManifest(Path pkg, Consumer<ObjectNode> edit) {
         try {
