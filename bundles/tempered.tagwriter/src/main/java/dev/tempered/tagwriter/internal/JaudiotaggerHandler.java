@@ -47,10 +47,12 @@ final class JaudiotaggerHandler implements FormatHandler {
     static final String MP4_PREFIX = "----:com.apple.iTunes:";
     private static final String MP4_ISSUER = "com.apple.iTunes";
     private static final String TXXX = "TXXX";
+    /** Held so the level set below is not lost when java.util.logging lets an unreferenced logger go. */
+    private static final Logger JAT_LOG = Logger.getLogger("org.jaudiotagger");
 
     static {
         // jaudiotagger logs routine steps as SEVERE; our verification is what judges a write.
-        Logger.getLogger("org.jaudiotagger").setLevel(Level.OFF);
+        JAT_LOG.setLevel(Level.OFF);
         TagOptionSingleton o = TagOptionSingleton.getInstance();
         // WAV: tags live in the ID3 chunk; an existing LIST/INFO chunk is kept as it is.
         o.setWavOptions(WavOptions.READ_ID3_ONLY);
