@@ -1,0 +1,237 @@
+package dev.tempered.launcher.cli;
+
+import dev.tempered.api.calibration.CalibrationException;
+import dev.tempered.api.calibration.CalibrationMethod;
+import dev.tempered.api.calibration.CalibrationMetrics;
+import dev.tempered.api.calibration.Calibrator;
+import dev.tempered.api.calibration.Metric;
+import dev.tempered.api.calibration.TemperatureFit;
+import dev.tempered.api.features.FrontEnd;
+import dev.tempered.api.model.ModelRepository;
+import dev.tempered.api.model.ModelSpec;
+import dev.tempered.launcher.cli.EvaluateCommand.Loaded;
+import dev.tempered.launcher.cli.EvaluateCommand.Options;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * {@code tempered calibrate}: fits a model's temperature on labelled data and writes it as the model's
+ * calibration configuration, which the running application applies without restart.
+ */
+public final class CalibrateCommand implements Subcommand {
+    /** The factory PID of per-model calibration configurations (see the calibration bundle's README). */
+    static final String FACTORY_PID = "dev.tempered.calibration";
+    /** How long to wait for the application to report the new temperature (FileInstall polls every 2 s). */
+    static final long APPLY_WAIT_MILLIS = 6000;
+
+    @Override
+    public String name() {
+        return "calibrate";
+    }
+
+    @Override
+    public String summary() {
+        return "fit a model's temperature on labelled data and apply it";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: tempered calibrate [--model ID] --data FILE [--method METHOD] [--dry-run] [--all-rows]
+
+                Fits the temperature T that minimises the mean negative log-likelihood of the true labels
+                on FILE, and writes it to $TEMPERED_HOME/deploy/config/dev.tempered.calibration~ID.cfg,
+                which the running application picks up without restart (other settings in that file,
+                such as min.confidence, are kept). FILE is labelled logits or descriptors, as for
+                `tempered evaluate` (see its --help); rows the package trained or fitted on are skipped.
+
+                Fit the temperature on data like the music you will tag: the temperature that is optimal
+                on the package's validation data is often not optimal on other collections. Check the
+                result with `tempered evaluate` on data you did not calibrate on.
+
+                Options:
+                  --model ID        an installed model (default: the active genre model)
+                  --method METHOD   member (default): one T divides every member's logits before their
+                                    softmax outputs are averaged; this is what the application applies.
+                                    pooled, per-member, vector: fit and report these for comparison only
+                                    (pool-then-calibrate, one T per member, T and bias per class); nothing
+                                    is written for them.
+                  --dry-run         fit and report, write nothing
+                  --all-rows        keep rows the package trained or fitted on
+                Example: tempered calibrate --model gtzan-mlp --data my-labelled-logits.csv""";
+    }
+
+    @Override
+    public int run(List<String> args, CliContext context) throws Exception {
+        Options o = Options.parse(args, true);
+        PrintStream out = context.out();
+        ModelRepository repository = context.service(ModelRepository.class, EvaluateCommand.WAIT);
+        Calibrator calibrator = context.service(Calibrator.class, EvaluateCommand.WAIT);
+        CalibrationMetrics metrics = context.service(CalibrationMetrics.class, EvaluateCommand.WAIT);
+        ModelSpec spec = EvaluateCommand.resolve(repository, o.model);
+        Loaded data = Loaded.load(o.data, spec, repository, context.services(FrontEnd.class), o.allRows);
+        CalibrationMethod method = switch (o.method) {
+            case "pooled" -> CalibrationMethod.POOLED_T;
+            case "per-member" -> CalibrationMethod.PER_MEMBER_T;
+            case "vector" -> CalibrationMethod.VECTOR_SCALING;
+            default -> CalibrationMethod.MEMBER_T;
+        };
+        double current = calibrator.temperature(spec.ref(), spec.defaultTemperature());
+        out.printf(Locale.ROOT, "%s on %s%n  %s%n", spec.ref(), o.data.getFileName(), data.describe());
+        TemperatureFit fit;
+        try {
+            fit = calibrator.fit(data.logits, method);
+        } catch (CalibrationException e) {
+            context.err().println("tempered calibrate: cannot fit on " + o.data + ": " + e.getMessage());
+            return USAGE;
+        }
+        int[] truth = data.logits.truth();
+        double nllCurrent = metrics.compute(Metric.NLL,
+                EvaluateCommand.probabilities(calibrator, spec, data.logits, current), truth, 15);
+        out.printf(Locale.ROOT, "  method %s: T = %.4f%s%n", method, fit.temperature(),
+                fit.parameters().size() > 1 ? " (geometric mean of " + fit.parameters().size() + " parameters)" : "");
+        if (fit.parameters().size() > 1) {
+            out.println("  parameters: " + fit.parameters().stream()
+                    .map(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(", ")));
+        }
+        out.printf(Locale.ROOT, "  mean NLL: %.4f at T = 1, %.4f at the current T = %.4f, %.4f fitted%n",
+                fit.nllBefore(), nllCurrent, current, fit.nllAfter());
+        if (method != CalibrationMethod.MEMBER_T) {
+            out.println("Not written: the application applies one temperature to every member (--method member);"
+                    + " the other methods are for comparison.");
+            return OK;
+        }
+        if (o.dryRun) {
+            out.println("Not written (--dry-run).");
+            return OK;
+        }
+        String fittedOn = String.format(Locale.ROOT, "%s, %d rows, NLL %.4f at T=1 -> %.4f", o.data.getFileName(),
+                fit.samples(), fit.nllBefore(), fit.nllAfter());
+        Path cfg = writeConfig(context.home(), spec, fit.temperature(), fittedOn);
+        out.println("Wrote " + cfg);
+        double applied = waitForApplied(calibrator, spec, fit.temperature(), APPLY_WAIT_MILLIS);
+        if (Math.abs(applied - fit.temperature()) <= 1e-6 * fit.temperature()) {
+            out.printf(Locale.ROOT, "Applied: %s now uses T = %.4f%n", spec.ref().id(), applied);
+        } else {
+            out.printf(Locale.ROOT, "The application still reports T = %.4f for %s; it applies the file when its "
+                    + "configuration watcher next scans %s (or when it starts). A configuration for a specific "
+                    + "version of the model takes precedence over this one.%n", applied, spec.ref(), cfg.getParent());
+        }
+        return OK;
+    }
+
+    static double waitForApplied(Calibrator calibrator, ModelSpec spec, double t, long millis)
+            throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        double now = calibrator.temperature(spec.ref(), spec.defaultTemperature());
+        while (Math.abs(now - t) > 1e-6 * t && System.nanoTime() < end) {
+            Thread.sleep(200);
+            now = calibrator.temperature(spec.ref(), spec.defaultTemperature());
+        }
+        return now;
+    }
+
+    /**
+     * Writes {@code deploy/config/dev.tempered.calibration~ID.cfg}, keeping the settings of an existing file that
+     * this command does not own. The file is written beside the folder and renamed into it, so the configuration
+     * watcher never reads half a file.
+     */
+    static Path writeConfig(Path home, ModelSpec spec, double temperature, String fittedOn) throws IOException {
+        Path dir = home.resolve("deploy").resolve("config");
+        Files.createDirectories(dir);
+        Path file = dir.resolve(FACTORY_PID + "~" + spec.ref().id() + ".cfg");
+        Map<String, String> props = new LinkedHashMap<>();
+        if (Files.isRegularFile(file)) {
+            props.putAll(read(Files.readString(file, StandardCharsets.UTF_8)));
+        }
+        props.put("model.id", spec.ref().id());
+        String version = props.get("model.version");
+        if (version != null && !version.isBlank() && !version.equals(spec.ref().version())) {
+            // T was fitted on this version's logits; a pin to another version would silently ignore it.
+            props.put("model.version", spec.ref().version());
+        }
+        props.put("temperature", String.format(Locale.ROOT, "%.6f", temperature));
+        props.put("fitted.on", fittedOn);
+        props.put("fitted.at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        StringBuilder sb = new StringBuilder("# Calibration of model ").append(spec.ref().id())
+                .append(", written by tempered calibrate. Edits apply without restart;\n")
+                .append("# temperature must be a positive number, else it is refused and the previous value kept.\n");
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            sb.append(e.getKey()).append(" = ").append(escape(e.getValue())).append('\n');
+        }
+        Path tmp = Files.createTempFile(home, ".calibration-", ".tmp");
+        try {
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+            Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                // Home and deploy/ on different file systems: copy next to the target, then rename there.
+                Path near = Files.createTempFile(dir, ".calibration-", ".tmp");
+                try {
+                    Files.copy(tmp, near, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(near, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(near);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return file;
+    }
+
+    /** Reads a .cfg file (java.util.Properties syntax), keeping the order of its keys. */
+    static Map<String, String> read(String text) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        java.util.Properties p = new java.util.Properties() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public synchronized Object put(Object key, Object value) {
+                out.put((String) key, (String) value);
+                return super.put(key, value);
+            }
+        };
+        try (BufferedReader r = new BufferedReader(new StringReader(text))) {
+            p.load(r);
+        }
+        return out;
+    }
+
+    /**
+     * Escapes a value for a .cfg file: backslashes and line breaks as in java.util.Properties, a leading blank
+     * (the reader would drop it), and "${" because FileInstall substitutes variables in values.
+     */
+    static String escape(String v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case ' ' -> sb.append(i == 0 ? "\\ " : " ");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString().replace("${", "$ {");
+    }
+}

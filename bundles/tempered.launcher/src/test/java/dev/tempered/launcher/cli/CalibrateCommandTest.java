@@ -1,0 +1,95 @@
+package dev.tempered.launcher.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tempered.api.calibration.CalibrationMethod;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CalibrateCommandTest {
+    @TempDir
+    Path home;
+
+    private Path cfg() {
+        return home.resolve("deploy/config/dev.tempered.calibration~toy.cfg");
+    }
+
+    private CalibrationFakes.Context context(CalibrationFakes.FakeCalibrator calibrator) {
+        return EvaluateCommandTest.context(home, new CalibrationFakes.Repository(
+                new CalibrationFakes.Model(EvaluateCommandTest.spec())), calibrator, new CalibrationFakes.Charts(),
+                true);
+    }
+
+    @Test
+    void writesTheConfigurationTheApplicationPicksUp() throws Exception {
+        Files.createDirectories(cfg().getParent());
+        Files.writeString(cfg(), "model.id = toy\nmin.confidence = 0.6\ntemperature = 9\n");
+        CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
+        calibrator.home = home;
+        CalibrationFakes.Context ctx = context(calibrator);
+
+        int rc = new CalibrateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
+
+        assertEquals(Subcommand.OK, rc, ctx.errors());
+        Map<String, String> props = CalibrateCommand.read(Files.readString(cfg()));
+        double t = Double.parseDouble(props.get("temperature"));
+        assertTrue(t > 0 && t != 9, props.toString());
+        assertEquals("toy", props.get("model.id"));
+        assertEquals("0.6", props.get("min.confidence"), "settings the command does not own are kept");
+        assertTrue(props.get("fitted.on").startsWith("features.csv, 12 rows"), props.get("fitted.on"));
+        assertEquals(CalibrationMethod.MEMBER_T, calibrator.lastMethod);
+        String out = ctx.output();
+        assertTrue(out.contains("Wrote " + cfg()), out);
+        assertTrue(out.contains(String.format(java.util.Locale.ROOT, "Applied: toy now uses T = %.4f", t)), out);
+        try (var files = Files.list(home)) {
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary file left");
+        }
+    }
+
+    @Test
+    void saysSoWhenTheApplicationHasNotAppliedItYet() throws Exception {
+        CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
+        CalibrationFakes.Context ctx = context(calibrator);
+        long start = System.nanoTime();
+        new CalibrateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
+        assertTrue(ctx.output().contains("The application still reports T = 1.5000"), ctx.output());
+        assertTrue(System.nanoTime() - start >= CalibrateCommand.APPLY_WAIT_MILLIS * 1_000_000L);
+    }
+
+    @Test
+    void otherMethodsAndDryRunsWriteNothing() throws Exception {
+        CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
+        CalibrationFakes.Context ctx = context(calibrator);
+        String data = EvaluateCommandTest.descriptors(home).toString();
+        new CalibrateCommand().run(List.of("--data", data, "--method", "pooled"), ctx);
+        assertEquals(CalibrationMethod.POOLED_T, calibrator.lastMethod);
+        new CalibrateCommand().run(List.of("--data", data, "--dry-run"), ctx);
+        assertFalse(Files.exists(cfg()));
+        assertTrue(ctx.output().contains("Not written (--dry-run)."), ctx.output());
+        EvaluateCommandTest.assertMessage("--method must be member, pooled, per-member or vector",
+                () -> new CalibrateCommand().run(List.of("--data", data, "--method", "matrix"), ctx));
+    }
+
+    @Test
+    void dataWithOneClassIsRefused() throws Exception {
+        Path one = home.resolve("one.csv");
+        Files.write(one, List.of("file,label,m0_blues,m0_jazz,m0_rock", "a.au,rock,1,2,3", "b.au,rock,3,2,1"));
+        CalibrationFakes.Context ctx = context(new CalibrationFakes.FakeCalibrator());
+        assertEquals(Subcommand.USAGE, new CalibrateCommand().run(List.of("--data", one.toString()), ctx));
+        assertTrue(ctx.errors().contains("same true class"), ctx.errors());
+        assertFalse(Files.exists(cfg()));
+    }
+
+    @Test
+    void valuesSurviveTheCfgFormat() throws Exception {
+        String tricky = " C:\\music\\new\nline ${HOME}";
+        String line = "fitted.on = " + CalibrateCommand.escape(tricky);
+        assertEquals(" C:\\music\\new\nline $ {HOME}", CalibrateCommand.read(line).get("fitted.on"));
+    }
+}
