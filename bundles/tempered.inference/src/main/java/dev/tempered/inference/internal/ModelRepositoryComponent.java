@@ -60,6 +60,7 @@ public final class ModelRepositoryComponent implements ModelRepository {
         if (watcher == null || !watcher.dirs().equals(dirs) || pollMillis != config.pollMillis()) {
             if (watcher != null) {
                 watcher.close();
+                forgetFolders(watcher.dirs(), dirs);
             }
             pollMillis = Math.max(50, config.pollMillis());
             // Installs what is there already before the first activation, so the service starts with its models.
@@ -95,6 +96,14 @@ public final class ModelRepositoryComponent implements ModelRepository {
 
     void removeListener(ModelRepositoryListener listener) {
         listeners.remove(listener);
+    }
+
+    /** Packages that came from folders no longer watched go, as if they had been deleted. */
+    private void forgetFolders(List<Path> before, List<Path> now) {
+        for (ModelSpec spec : repository.installed()) {
+            repository.source(spec.ref()).filter(src -> before.contains(src.getParent()) && !now.contains(src.getParent()))
+                    .ifPresent(src -> repository.uninstall(spec.ref()));
+        }
     }
 
     private void installFromFolder(Path pkg) {

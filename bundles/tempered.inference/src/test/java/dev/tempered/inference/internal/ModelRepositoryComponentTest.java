@@ -98,6 +98,20 @@ class ModelRepositoryComponentTest {
                 .map(ModelRef::version).sorted().toList());
     }
 
+    @Test
+    void changingTheFoldersForgetsPackagesFromFoldersNoLongerWatched() throws Exception {
+        Path a = tmp.resolve("a");
+        Path b = tmp.resolve("b");
+        TestPackages.copy("tiny-1", a, "tiny-1");
+        TestPackages.copy("other", b, "other");
+        component = new ModelRepositoryComponent(context(Map.of()), config(Map.of("pollMillis", 50L, "modelDirs",
+                new String[] {a.toString()})));
+        assertEquals(TINY1, component.active("genre").orElseThrow().ref());
+        component.modified(config(Map.of("pollMillis", 50L, "modelDirs", new String[] {b.toString()})));
+        assertEquals(List.of(OTHER), component.installed().stream().map(ModelSpec::ref).toList());
+        assertEquals(OTHER, component.active("genre").orElseThrow().ref());
+    }
+
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
