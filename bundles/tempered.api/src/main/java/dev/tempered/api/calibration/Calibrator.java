@@ -25,6 +25,16 @@ public interface Calibrator {
             double temperature);
 
     /**
+     * The policy threshold configured for the model alongside its temperature (property {@code min.confidence}),
+     * if any; a tag policy uses it in place of its default minimum confidence.
+     *
+     * @since 1.1
+     */
+    default java.util.OptionalDouble minConfidence(ModelRef model) {
+        return java.util.OptionalDouble.empty();
+    }
+
+    /**
      * Fits calibration parameters by minimising the mean NLL over {@code data}.
      *
      * @throws CalibrationException on an empty set, a single class, or non-finite logits

@@ -9,6 +9,7 @@ import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.calibration.TemperatureFit;
 import dev.tempered.api.model.EnsembleOutput;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Activate;
@@ -55,6 +56,21 @@ public final class TemperatureCalibrator implements Calibrator {
             }
         }
         return Double.isNaN(generic) ? packageDefault : generic;
+    }
+
+    @Override
+    public OptionalDouble minConfidence(ModelRef model) {
+        OptionalDouble generic = OptionalDouble.empty();
+        for (ModelCalibration c : calibrations) {
+            ModelCalibration.State s = c.state();
+            if (s.matches(model) && s.minConfidence().isPresent()) {
+                if (!s.version().isEmpty()) {
+                    return s.minConfidence();
+                }
+                generic = s.minConfidence();
+            }
+        }
+        return generic;
     }
 
     @Override

@@ -96,6 +96,17 @@ class TemperatureCalibratorTest {
     }
 
     @Test
+    void policyThresholdComesFromTheSameConfiguration() {
+        TemperatureCalibrator calibrator = new TemperatureCalibrator();
+        assertTrue(calibrator.minConfidence(MLP).isEmpty());
+        ModelCalibration c = new ModelCalibration(config("gtzan-mlp", "", "2.0", "0.7"));
+        calibrator.addCalibration(c);
+        assertEquals(0.7, calibrator.minConfidence(MLP).getAsDouble());
+        c.modified(config("gtzan-mlp", "", "2.0", ""));
+        assertTrue(calibrator.minConfidence(MLP).isEmpty(), "an emptied threshold falls back to the policy's");
+    }
+
+    @Test
     void aFirstInvalidTemperatureLeavesThePackageDefault() {
         TemperatureCalibrator calibrator = new TemperatureCalibrator();
         calibrator.addCalibration(new ModelCalibration(config("gtzan-mlp", "", "-3", "")));
