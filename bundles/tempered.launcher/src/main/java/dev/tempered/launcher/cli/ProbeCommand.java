@@ -1,0 +1,122 @@
+package dev.tempered.launcher.cli;
+
+import dev.tempered.api.audio.AudioException;
+import dev.tempered.api.audio.AudioInfo;
+import dev.tempered.api.audio.AudioLoader;
+import dev.tempered.api.audio.DecodeRequest;
+import dev.tempered.api.audio.DecodedAudio;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code tempered probe}: what each audio file is and how fast it decodes. */
+public final class ProbeCommand implements Subcommand {
+    @Override
+    public String name() {
+        return "probe";
+    }
+
+    @Override
+    public String summary() {
+        return "show format, codec, rate, channels, duration and decode speed of audio files";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: tempered probe [--rate HZ] [--mono] [--no-decode] FILE...
+
+                Recognises each file by its content and prints one line per file: container format,
+                codec, sample rate, channels, duration, the decoder that reads it, and how fast the
+                whole file decodes, in multiples of real time (x RT).
+
+                Options:
+                  --rate HZ     also resample to HZ while decoding (the model path, e.g. 22050)
+                  --mono        also downmix to mono while decoding
+                  --no-decode   read the headers only; no speed is measured
+
+                A file that fails is reported on stderr with the reason and the others go on;
+                exit status 1 then.
+                Example: tempered probe --rate 22050 --mono music/*.flac""";
+    }
+
+    @Override
+    public int run(List<String> args, CliContext context) throws Exception {
+        int rate = 0;
+        boolean mono = false;
+        boolean decode = true;
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--rate" -> {
+                    if (i + 1 >= args.size()) {
+                        throw new UsageException("--rate needs a value in Hz");
+                    }
+                    try {
+                        rate = Integer.parseInt(args.get(++i));
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--rate must be a whole number of Hz, not '" + args.get(i) + "'");
+                    }
+                    if (rate < 1 || rate > 768_000) {
+                        throw new UsageException("--rate must be between 1 and 768000 Hz");
+                    }
+                }
+                case "--mono" -> mono = true;
+                case "--no-decode" -> decode = false;
+                case "--" -> {
+                    args.subList(i + 1, args.size()).forEach(s -> files.add(Path.of(s)));
+                    i = args.size();
+                }
+                default -> {
+                    if (a.startsWith("-") && a.length() > 1) {
+                        throw new UsageException("unknown option " + a);
+                    }
+                    files.add(Path.of(a));
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            throw new UsageException("no files given");
+        }
+        AudioLoader loader = context.service(AudioLoader.class, Duration.ofSeconds(30));
+        PrintStream out = context.out();
+        out.printf(Locale.ROOT, "%-7s %-10s %7s %3s %10s %-10s %9s  %s%n", "FORMAT", "CODEC", "RATE", "CH", "DURATION",
+                "DECODER", "SPEED", "FILE");
+        DecodeRequest request = new DecodeRequest(rate, mono, List.of());
+        int failed = 0;
+        for (Path file : files) {
+            try {
+                AudioInfo info = loader.probe(file);
+                String speed = "-";
+                if (decode) {
+                    long t0 = System.nanoTime();
+                    DecodedAudio audio = loader.load(file, request);
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    speed = String.format(Locale.ROOT, "%.0fx RT", audio.decodedSeconds() / Math.max(seconds, 1e-9));
+                }
+                out.printf(Locale.ROOT, "%-7s %-10s %7d %3d %10s %-10s %9s  %s%n", info.container(), info.codec(),
+                        info.sampleRate(), info.channels(), duration(info.durationSeconds()), info.decoder(), speed,
+                        file);
+            } catch (AudioException e) {
+                failed++;
+                // The exception's message starts with the file's path.
+                context.err().println("tempered probe: " + e.getMessage());
+            }
+            out.flush();
+        }
+        return failed == 0 ? OK : SOME_FAILED;
+    }
+
+    private static String duration(double seconds) {
+        long ms = Math.round(seconds * 1000);
+        long h = ms / 3_600_000;
+        long m = ms / 60_000 % 60;
+        double s = ms % 60_000 / 1000.0;
+        return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%06.3f", h, m, s)
+                : String.format(Locale.ROOT, "%d:%06.3f", m, s);
+    }
+}
