@@ -83,15 +83,16 @@ final class LogitsCollector {
     }
 
     /**
-     * The model's analysis windows of a track: as many whole windows as fit, at most {@code maxWindows}, spread
-     * evenly from start to end; a track shorter than one window is one (short) window.
+     * The model's analysis windows of a track, placed as the track analyser places them, so T is fitted on the
+     * windows it will be applied to: a track no longer than one window is read whole (an empty list); a longer
+     * one gets as many windows as cover it, at most {@code maxWindows}, spread evenly from start to end.
      */
     static List<DecodeRequest.TimeRange> windows(double duration, ModelSpec.Windowing w) {
         double len = w.windowSeconds();
         if (!(duration > len)) {
-            return List.of(new DecodeRequest.TimeRange(0, len));
+            return List.of();
         }
-        int n = (int) Math.min(w.maxWindows(), Math.max(1, Math.floor(duration / len)));
+        int n = Math.max(1, Math.min(w.maxWindows(), (int) Math.ceil(duration / len)));
         List<DecodeRequest.TimeRange> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double start = n == 1 ? (duration - len) / 2 : i * (duration - len) / (n - 1);

@@ -197,8 +197,10 @@ class ActionsTest {
     @Test
     void windowsSpreadEvenlyAndNeverPastTheEnd() {
         var w = new dev.tempered.api.model.ModelSpec.Windowing(30, 3, "mean-probability");
-        assertEquals(List.of(0.0), LogitsCollector.windows(12, w).stream().map(t -> t.startSeconds()).toList());
+        assertEquals(List.of(), LogitsCollector.windows(12, w), "a short track is read whole");
         assertEquals(List.of(0.0, 30.0), LogitsCollector.windows(60, w).stream().map(t -> t.startSeconds()).toList());
+        assertEquals(List.of(0.0, 15.25, 30.5),
+                LogitsCollector.windows(60.5, w).stream().map(t -> t.startSeconds()).toList());
         assertEquals(List.of(0.0, 135.0, 270.0),
                 LogitsCollector.windows(300, w).stream().map(t -> t.startSeconds()).toList());
     }

@@ -325,7 +325,9 @@ final class Fakes {
         public DecodedAudio load(Path file, DecodeRequest request) {
             requests.add(request);
             List<DecodedAudio.Segment> segs = new ArrayList<>();
-            for (DecodeRequest.TimeRange r : request.windows()) {
+            List<DecodeRequest.TimeRange> ranges = request.windows().isEmpty()
+                    ? List.of(new DecodeRequest.TimeRange(0, seconds)) : request.windows();
+            for (DecodeRequest.TimeRange r : ranges) {
                 segs.add(new DecodedAudio.Segment(r.startSeconds(), new float[] {(float) (r.startSeconds() / 100)}));
             }
             return new DecodedAudio(probe(file), request.sampleRate(), 1, segs);
