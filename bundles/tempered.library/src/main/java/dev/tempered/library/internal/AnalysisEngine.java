@@ -148,6 +148,14 @@ final class AnalysisEngine {
             }
         }
         long runNanos = System.nanoTime() - t0;
+        if (batchFailure != null && batch.size() > 1) {
+            // One bad input must not fail the files batched with it: run them one by one to find it.
+            List<Result> out = new ArrayList<>(batch.size());
+            for (Prepared p : batch) {
+                out.addAll(infer(model, List.of(p)));
+            }
+            return out;
+        }
         List<Result> out = new ArrayList<>(batch.size());
         int start = 0;
         for (Prepared p : batch) {

@@ -100,7 +100,7 @@ final class Fakes {
                 if (!s.startsWith("FAKEAUDIO ")) {
                     throw new CorruptAudioException(file, "not fake audio");
                 }
-                String[] parts = s.substring(10).trim().split(",");
+                String[] parts = s.substring(10).lines().findFirst().orElse("").trim().split(",");
                 return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
             } catch (java.io.IOException e) {
                 throw new CorruptAudioException(file, e.toString());
@@ -227,6 +227,61 @@ final class Fakes {
         @Override
         public ModelSpec activate(String id, String version) throws InferenceException {
             throw new InferenceException("not in the fake", null);
+        }
+    }
+
+    /**
+     * Writes "tags" as lines {@code GENRE=x} appended to the fake file (replacing earlier ones), through a temporary
+     * file and an atomic rename like the real writer.
+     */
+    static final class Writer implements dev.tempered.api.tag.TagWriter {
+        final AtomicInteger applied = new AtomicInteger();
+        final java.util.Map<Path, String> undone = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public boolean supports(Path file) {
+            return true;
+        }
+
+        @Override
+        public dev.tempered.api.tag.TagPlan plan(Path file, GenrePrediction p, dev.tempered.api.tag.TagPolicy policy) {
+            dev.tempered.api.tag.TagPlan.Decision d = TagJob.decide(p, policy);
+            return new dev.tempered.api.tag.TagPlan(file, d, d == dev.tempered.api.tag.TagPlan.Decision.WRITE
+                    ? List.of(p.topLabel()) : List.of(), Map.of("TEMPERED_MODEL", p.attribution()), Map.of(),
+                    "confidence " + p.confidence());
+        }
+
+        @Override
+        public dev.tempered.api.tag.TagResult apply(dev.tempered.api.tag.TagPlan plan)
+                throws dev.tempered.api.tag.TagException {
+            if (plan.decision() == dev.tempered.api.tag.TagPlan.Decision.SKIP) {
+                return new dev.tempered.api.tag.TagResult(plan.file(), plan, false, "skipped");
+            }
+            try {
+                String first = Files.readString(plan.file()).lines().findFirst().orElse("");
+                String body = first + "\nGENRE=" + (plan.genres().isEmpty() ? "" : plan.genres().get(0))
+                        + "\nTEMPERED_STATUS=" + plan.decision() + "\n";
+                Path tmp = plan.file().resolveSibling(plan.file().getFileName() + ".tmp");
+                Files.writeString(tmp, body);
+                Files.move(tmp, plan.file(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                applied.incrementAndGet();
+                return new dev.tempered.api.tag.TagResult(plan.file(), plan, true, "written");
+            } catch (java.io.IOException e) {
+                throw new dev.tempered.api.tag.TagException(plan.file(), e.toString());
+            }
+        }
+
+        @Override
+        public Map<String, String> read(Path file) throws dev.tempered.api.tag.TagException {
+            try {
+                Map<String, String> m = new java.util.HashMap<>();
+                Files.readString(file).lines().skip(1).filter(l -> l.contains("="))
+                        .forEach(l -> m.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+                return m;
+            } catch (java.io.IOException e) {
+                throw new dev.tempered.api.tag.TagException(file, e.toString());
+            }
         }
     }
 

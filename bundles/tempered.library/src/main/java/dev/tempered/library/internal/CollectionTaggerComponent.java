@@ -1,0 +1,289 @@
+package dev.tempered.library.internal;
+
+import dev.tempered.api.TemperedException;
+import dev.tempered.api.audio.AudioLoader;
+import dev.tempered.api.calibration.CalibrationCharts;
+import dev.tempered.api.calibration.CalibrationMetrics;
+import dev.tempered.api.calibration.Calibrator;
+import dev.tempered.api.calibration.LabelledLogits;
+import dev.tempered.api.features.FrontEnd;
+import dev.tempered.api.library.CollectionTagger;
+import dev.tempered.api.library.LabelSource;
+import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.library.TagJobListener;
+import dev.tempered.api.library.TagJobRequest;
+import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.model.ModelRepository;
+import dev.tempered.api.tag.TagJournal;
+import dev.tempered.api.tag.TagPolicy;
+import dev.tempered.api.tag.TagResult;
+import dev.tempered.api.tag.TagWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/** The collection tagger: scan, analyse, write, index, report. */
+@Component(service = CollectionTagger.class, configurationPid = LibraryConfiguration.PID)
+@Designate(ocd = LibraryConfiguration.class)
+public final class CollectionTaggerComponent implements CollectionTagger {
+    private final FrontEnds frontEnds = new FrontEnds();
+    private final AnalysisEngine engine;
+    private final Path indexDir;
+    // One job per index: H2's file lock would refuse a second one anyway, with a less helpful message.
+    private final ReentrantLock jobLock = new ReentrantLock();
+
+    private volatile TagWriter writer;
+    private volatile TagJournal journal;
+    private volatile CalibrationMetrics metrics;
+    private volatile CalibrationCharts charts;
+
+    @Activate
+    public CollectionTaggerComponent(@Reference ModelRepository models, @Reference AudioLoader loader,
+            @Reference Calibrator calibrator, BundleContext context, LibraryConfiguration config) {
+        this(models, loader, calibrator, indexDir(context, config));
+    }
+
+    /** For tests: the index in a given folder. */
+    CollectionTaggerComponent(ModelRepository models, AudioLoader loader, Calibrator calibrator, Path indexDir) {
+        this.engine = new AnalysisEngine(models, loader, calibrator, frontEnds);
+        this.indexDir = indexDir;
+    }
+
+    private static Path indexDir(BundleContext context, LibraryConfiguration config) {
+        if (config != null && !config.indexDir().isBlank()) {
+            return Path.of(config.indexDir());
+        }
+        String home = context.getProperty("tempered.home");
+        Path h = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".tempered");
+        return h.resolve("library");
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addFrontEnd(FrontEnd frontEnd) {
+        frontEnds.add(frontEnd);
+    }
+
+    void removeFrontEnd(FrontEnd frontEnd) {
+        frontEnds.remove(frontEnd);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setWriter(TagWriter w) {
+        writer = w;
+    }
+
+    void unsetWriter(TagWriter w) {
+        if (writer == w) {
+            writer = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setJournal(TagJournal j) {
+        journal = j;
+    }
+
+    void unsetJournal(TagJournal j) {
+        if (journal == j) {
+            journal = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setMetrics(CalibrationMetrics m) {
+        metrics = m;
+    }
+
+    void unsetMetrics(CalibrationMetrics m) {
+        if (metrics == m) {
+            metrics = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setCharts(CalibrationCharts c) {
+        charts = c;
+    }
+
+    void unsetCharts(CalibrationCharts c) {
+        if (charts == c) {
+            charts = null;
+        }
+    }
+
+    @Override
+    public TagJobSummary tag(TagJobRequest request, TagJobListener listener) throws TemperedException {
+        TagWriter w = writer;
+        if (!request.dryRun() && w == null) {
+            throw new TemperedException(null, "no tag writer is installed; run with --dry-run to analyse only");
+        }
+        lock();
+        try (LibraryIndex index = LibraryIndex.open(indexDir)) {
+            TagJob job = new TagJob(engine, w, index, request, listener);
+            TagJob.Outcome o = job.run();
+            Map<String, Double> evaluation = Reports.evaluate(o.entries(), metrics);
+            List<Path> reports = List.of();
+            if (request.reportDir() != null) {
+                long r0 = System.nanoTime();
+                try {
+                    reports = Reports.write(request.reportDir(), o.entries(), job.summary(List.of(), evaluation),
+                            o.spec().labels(), request.policy(), charts);
+                } catch (IOException e) {
+                    throw new TemperedException(request.reportDir(), "cannot write the reports: " + e.getMessage(), e);
+                }
+                job.addStage("report", System.nanoTime() - r0);
+            }
+            job.finishPhase();
+            return job.summary(reports, evaluation);
+        } finally {
+            jobLock.unlock();
+        }
+    }
+
+    private void lock() throws TemperedException {
+        try {
+            jobLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemperedException(null, "interrupted while waiting for another job on the same index");
+        }
+    }
+
+    @Override
+    public List<TagResult> undo(List<Path> roots, TagJobListener listener) throws TemperedException {
+        TagJournal j = journal;
+        if (j == null) {
+            throw new TemperedException(null, "no tag journal is installed, so nothing can be undone");
+        }
+        List<Path> absRoots = roots.stream().map(r -> r.toAbsolutePath().normalize()).toList();
+        List<Path> real = new ArrayList<>(absRoots);
+        for (Path r : absRoots) {
+            try {
+                real.add(r.toRealPath());
+            } catch (IOException e) {
+                // A root that no longer exists can still name journaled files.
+            }
+        }
+        Set<Path> files = new LinkedHashSet<>();
+        for (TagJournal.Entry e : j.entries(Instant.EPOCH)) {
+            if (!e.undo() && real.stream().anyMatch(r -> e.file().startsWith(r))) {
+                files.add(e.file());
+            }
+        }
+        List<TagResult> out = new ArrayList<>();
+        lock();
+        try (LibraryIndex index = LibraryIndex.open(indexDir)) {
+            for (Path f : files) {
+                if (listener != null && listener.isCancelled()) {
+                    break;
+                }
+                TagResult r = j.undo(f);
+                out.add(r);
+                if (r.written()) {
+                    unmarkWritten(index, f);
+                }
+            }
+        } finally {
+            jobLock.unlock();
+        }
+        return out;
+    }
+
+    private static void unmarkWritten(LibraryIndex index, Path f) {
+        try {
+            LibraryIndex.Row row = index.get(f).orElse(null);
+            if (row == null) {
+                return;
+            }
+            LibraryEntry e = row.entry();
+            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+            index.put(new LibraryIndex.Row(new LibraryEntry(e.file(), a.size(), a.lastModifiedTime().toInstant(),
+                    ContentHash.of(f), e.durationSeconds(), e.model(), e.temperature(), e.labels(), e.probabilities(),
+                    e.topLabel(), e.confidence(), e.entropy(), e.mutualInformation(), e.decision(), false, null,
+                    e.truth(), e.status(), "tags restored by undo"), row.logits()));
+        } catch (IOException | SQLException e) {
+            // The next run notices the changed file by its hash and analyses it again: safe, only slower.
+        }
+    }
+
+    @Override
+    public LabelledLogits labelled(List<Path> roots, String modelId, LabelSource source, Path labelMapping,
+            TagJobListener listener) throws TemperedException {
+        if (source == LabelSource.NONE) {
+            throw new IllegalArgumentException("labels need a source: folders or tags");
+        }
+        TagJobSummary s = tag(new TagJobRequest(roots, modelId, true, TagPolicy.defaults(), 0, null, source,
+                labelMapping, false), listener);
+        List<String> labels = null;
+        List<double[][]> rows = new ArrayList<>();
+        List<Integer> truth = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (LibraryIndex.Row row : rows(roots)) {
+            LibraryEntry e = row.entry();
+            if (e.truth() == null || e.model() == null || !e.model().equals(s.model()) || row.logits() == null
+                    || !e.labels().contains(e.truth())) {
+                continue;
+            }
+            labels = e.labels();
+            int t = labels.indexOf(e.truth());
+            // Each window is a row: the temperature acts on windows, before they are combined.
+            for (double[][] window : row.logits()) {
+                rows.add(window);
+                truth.add(t);
+                names.add(e.file().toString());
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new TemperedException(null, "no analysed file under " + roots + " has a label from its "
+                    + source.name().toLowerCase() + " that maps onto the model's labels"
+                    + (s.unmappedLabels().isEmpty() ? "" : " (unmapped: " + s.unmappedLabels() + ")"));
+        }
+        return new LabelledLogits(labels, rows.toArray(double[][][]::new),
+                truth.stream().mapToInt(Integer::intValue).toArray(), names);
+    }
+
+    @Override
+    public List<LibraryEntry> entries(List<Path> roots) throws TemperedException {
+        return rows(roots).stream().map(LibraryIndex.Row::entry).toList();
+    }
+
+    private List<LibraryIndex.Row> rows(List<Path> roots) throws TemperedException {
+        List<Path> real = new ArrayList<>();
+        for (Path r : roots) {
+            try {
+                real.add(r.toRealPath());
+            } catch (IOException e) {
+                real.add(r.toAbsolutePath().normalize());
+            }
+        }
+        lock();
+        try (LibraryIndex index = LibraryIndex.open(indexDir)) {
+            return index.under(real);
+        } catch (SQLException e) {
+            throw new TemperedException(indexDir, "cannot read the library index: " + e.getMessage(), e);
+        } finally {
+            jobLock.unlock();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.tempered.library.internal;
+
+/** HTML text escaping for the report. */
+final class Html {
+    private Html() {
+    }
+
+    static String esc(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '&' -> sb.append("&amp;");
+                case '"' -> sb.append("&quot;");
+                case '\'' -> sb.append("&#39;");
+                default -> sb.append(c < 0x20 && c != '\n' && c != '\t' ? '\uFFFD' : c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,250 @@
+package dev.tempered.library.internal;
+
+import dev.tempered.api.ModelRef;
+import dev.tempered.api.TemperedException;
+import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.tag.TagPlan;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.h2.jdbcx.JdbcDataSource;
+
+/**
+ * The library index: one row per file in an embedded H2 database. H2 is pure Java and ships as an OSGi bundle,
+ * so it loads inside Felix with no native code and no JDBC {@code DriverManager} lookup (which cannot see
+ * bundle class loaders): the data source class is used directly. Every row is its own committed transaction
+ * with no write delay, and H2's MVStore is append-only, so a process killed at any point leaves the index at
+ * its last committed row. The database holds an exclusive file lock: one job per index at a time.
+ */
+final class LibraryIndex implements AutoCloseable {
+    /** A file's row: its entry, plus the raw logits {@code [windows][members][classes]} (or null). */
+    record Row(LibraryEntry entry, double[][][] logits) {
+    }
+
+    private static final String COLUMNS = "path, size, mtime, hash, duration, model, temperature, labels, probs, "
+            + "top, confidence, entropy, mi, logits, decision, written, written_at, truth, status, message, updated_at";
+
+    private final Path file;
+    private final Connection connection;
+
+    private LibraryIndex(Path file, Connection connection) {
+        this.file = file;
+        this.connection = connection;
+    }
+
+    /** Opens (creating if needed) the index {@code <dir>/index.mv.db}. */
+    static LibraryIndex open(Path dir) throws TemperedException {
+        Path base = dir.resolve("index");
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new TemperedException(dir, "cannot create the library index folder: " + e.getMessage(), e);
+        }
+        JdbcDataSource ds;
+        try {
+            ds = new JdbcDataSource();
+        } catch (NoClassDefFoundError e) {
+            throw new TemperedException(null, "the H2 database bundle (com.h2database:h2) is not installed, so the "
+                    + "library index cannot be opened", e);
+        }
+        // WRITE_DELAY=0: a committed row reaches the file at once, so a kill loses nothing committed.
+        ds.setURL("jdbc:h2:file:" + base.toAbsolutePath() + ";WRITE_DELAY=0");
+        ds.setUser("tempered");
+        ds.setPassword("");
+        try {
+            Connection c = ds.getConnection();
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS files ("
+                        + "path VARCHAR(8192) PRIMARY KEY, size BIGINT NOT NULL, mtime BIGINT NOT NULL, "
+                        + "hash VARCHAR(64) NOT NULL, duration DOUBLE PRECISION, model VARCHAR(300), "
+                        + "temperature DOUBLE PRECISION, labels VARCHAR(8192), probs VARCHAR(8192), top VARCHAR(300), "
+                        + "confidence DOUBLE PRECISION, entropy DOUBLE PRECISION, mi DOUBLE PRECISION, "
+                        + "logits VARBINARY(1000000), decision VARCHAR(10), written BOOLEAN NOT NULL, "
+                        + "written_at TIMESTAMP WITH TIME ZONE, truth VARCHAR(300), status VARCHAR(20) NOT NULL, "
+                        + "message VARCHAR(8192), updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+            }
+            c.setAutoCommit(true);
+            return new LibraryIndex(dir.resolve("index.mv.db"), c);
+        } catch (SQLException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("already in use") || m.contains("locked")) {
+                throw new TemperedException(base, "the library index is in use by another tempered process; "
+                        + "wait for it to finish (one job per index at a time)", e);
+            }
+            throw new TemperedException(base, "cannot open the library index: " + m, e);
+        }
+    }
+
+    Path file() {
+        return file;
+    }
+
+    synchronized Optional<Row> get(Path path) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + COLUMNS + " FROM files WHERE path = ?")) {
+            ps.setString(1, path.toString());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Inserts or replaces a file's row in one transaction. */
+    synchronized void put(Row row) throws SQLException {
+        LibraryEntry e = row.entry();
+        try (PreparedStatement ps = connection.prepareStatement("MERGE INTO files (" + COLUMNS
+                + ") KEY (path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int i = 1;
+            ps.setString(i++, e.file().toString());
+            ps.setLong(i++, e.size());
+            ps.setLong(i++, e.modified() == null ? 0 : e.modified().toEpochMilli());
+            ps.setString(i++, e.contentHash() == null ? "" : e.contentHash());
+            setDouble(ps, i++, e.durationSeconds());
+            ps.setString(i++, e.model() == null ? null : e.model().toString());
+            setDouble(ps, i++, e.temperature());
+            ps.setString(i++, String.join("\n", e.labels()));
+            ps.setString(i++, joinDoubles(e.probabilities()));
+            ps.setString(i++, e.topLabel());
+            setDouble(ps, i++, e.confidence());
+            setDouble(ps, i++, e.entropy());
+            setDouble(ps, i++, e.mutualInformation());
+            ps.setBytes(i++, row.logits() == null ? null : encode(row.logits()));
+            ps.setString(i++, e.decision() == null ? null : e.decision().name());
+            ps.setBoolean(i++, e.written());
+            ps.setTimestamp(i++, e.writtenAt() == null ? null : Timestamp.from(e.writtenAt()));
+            ps.setString(i++, e.truth());
+            ps.setString(i++, e.status().name());
+            ps.setString(i++, e.message());
+            ps.setTimestamp(i++, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Rows whose path is one of the roots or lies under one; every row when there are no roots. */
+    synchronized List<Row> under(List<Path> roots) throws SQLException {
+        List<Row> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + COLUMNS + " FROM files ORDER BY path");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                Row r = read(rs);
+                if (roots.isEmpty() || roots.stream().anyMatch(root -> r.entry().file().startsWith(root))) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    synchronized int count() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM files")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // Nothing is pending: every row was committed when it was put.
+        }
+    }
+
+    private static Row read(ResultSet rs) throws SQLException {
+        String model = rs.getString("model");
+        String labels = rs.getString("labels");
+        String decision = rs.getString("decision");
+        Timestamp writtenAt = rs.getTimestamp("written_at");
+        byte[] logits = rs.getBytes("logits");
+        LibraryEntry e = new LibraryEntry(Path.of(rs.getString("path")), rs.getLong("size"),
+                Instant.ofEpochMilli(rs.getLong("mtime")), rs.getString("hash"), getDouble(rs, "duration"),
+                model == null ? null : ModelRef.parse(model), getDouble(rs, "temperature"),
+                labels == null || labels.isEmpty() ? List.of() : List.of(labels.split("\n")),
+                splitDoubles(rs.getString("probs")), rs.getString("top"), getDouble(rs, "confidence"),
+                getDouble(rs, "entropy"), getDouble(rs, "mi"),
+                decision == null ? null : TagPlan.Decision.valueOf(decision), rs.getBoolean("written"),
+                writtenAt == null ? null : writtenAt.toInstant(), rs.getString("truth"),
+                LibraryEntry.Status.valueOf(rs.getString("status")), rs.getString("message"));
+        return new Row(e, logits == null ? null : decode(logits));
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, double v) throws SQLException {
+        if (Double.isNaN(v)) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+
+    private static double getDouble(ResultSet rs, String col) throws SQLException {
+        double v = rs.getDouble(col);
+        return rs.wasNull() ? Double.NaN : v;
+    }
+
+    static String joinDoubles(double[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            // Round-trip exact: the index must give back the distribution that was decided on.
+            sb.append(i == 0 ? "" : " ").append(Double.toString(v[i]));
+        }
+        return sb.toString();
+    }
+
+    static double[] splitDoubles(String s) {
+        if (s == null || s.isBlank()) {
+            return new double[0];
+        }
+        return Arrays.stream(s.trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    static byte[] encode(double[][][] logits) {
+        int w = logits.length;
+        int m = w == 0 ? 0 : logits[0].length;
+        int c = m == 0 ? 0 : logits[0][0].length;
+        ByteBuffer b = ByteBuffer.allocate(12 + 4 * w * m * c);
+        b.putInt(w).putInt(m).putInt(c);
+        for (double[][] win : logits) {
+            for (double[] mem : win) {
+                for (double v : mem) {
+                    // The model produced float32; storing floats loses nothing.
+                    b.putFloat((float) v);
+                }
+            }
+        }
+        return b.array();
+    }
+
+    static double[][][] decode(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        int w = b.getInt();
+        int m = b.getInt();
+        int c = b.getInt();
+        double[][][] out = new double[w][m][c];
+        for (int i = 0; i < w; i++) {
+            for (int j = 0; j < m; j++) {
+                for (int k = 0; k < c; k++) {
+                    out[i][j][k] = b.getFloat();
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "library index %s", file);
+    }
+}

@@ -1,0 +1,345 @@
+package dev.tempered.library.internal;
+
+import dev.tempered.api.calibration.CalibrationCharts;
+import dev.tempered.api.calibration.CalibrationMetrics;
+import dev.tempered.api.calibration.Metric;
+import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.library.LibraryEntry.Status;
+import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.tag.TagPolicy;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The job's reports: every file as CSV and JSON, and an HTML page with charts and the review queue. */
+final class Reports {
+    private static final Logger LOG = LoggerFactory.getLogger(Reports.class);
+    /** Mutual information (nats) above which the members disagree enough to ask a person. */
+    static final double HIGH_DISAGREEMENT = 0.10;
+    static final int REVIEW_QUEUE_MAX = 50;
+    static final int RELIABILITY_BINS = 10;
+
+    private Reports() {
+    }
+
+    /** Files with a ground truth and a distribution. */
+    static List<LibraryEntry> labelled(List<LibraryEntry> entries) {
+        return entries.stream().filter(e -> e.truth() != null && e.probabilities().length > 0
+                && e.labels().contains(e.truth())).toList();
+    }
+
+    /** Accuracy, NLL, ECE and MAE of the labelled files (empty when there are none). */
+    static Map<String, Double> evaluate(List<LibraryEntry> entries, CalibrationMetrics metrics) {
+        List<LibraryEntry> lab = labelled(entries);
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (lab.isEmpty()) {
+            return out;
+        }
+        double[][] p = new double[lab.size()][];
+        int[] truth = new int[lab.size()];
+        int correct = 0;
+        for (int i = 0; i < lab.size(); i++) {
+            p[i] = lab.get(i).probabilities();
+            truth[i] = lab.get(i).labels().indexOf(lab.get(i).truth());
+            correct += lab.get(i).truth().equals(lab.get(i).topLabel()) ? 1 : 0;
+        }
+        out.put("files", (double) lab.size());
+        out.put("accuracy", correct / (double) lab.size());
+        if (metrics != null) {
+            out.put("nll", metrics.compute(Metric.NLL, p, truth, RELIABILITY_BINS));
+            out.put("ece", metrics.compute(Metric.ECE, p, truth, RELIABILITY_BINS));
+            out.put("mae", metrics.compute(Metric.MAE, p, truth, RELIABILITY_BINS));
+        }
+        return out;
+    }
+
+    /** Writes report.csv, report.json and report.html (plus the reliability diagram when labels are known). */
+    static List<Path> write(Path dir, List<LibraryEntry> entries, TagJobSummary summary, List<String> labels,
+            TagPolicy policy, CalibrationCharts charts) throws IOException {
+        Files.createDirectories(dir);
+        List<LibraryEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparing(e -> e.file().toString()));
+        Path csv = dir.resolve("report.csv");
+        Path json = dir.resolve("report.json");
+        Path html = dir.resolve("report.html");
+        atomically(csv, csv(sorted, labels));
+        atomically(json, json(sorted, summary));
+        String reliability = null;
+        List<LibraryEntry> lab = labelled(sorted);
+        if (charts != null && !lab.isEmpty()) {
+            double[][] p = new double[lab.size()][];
+            int[] truth = new int[lab.size()];
+            for (int i = 0; i < lab.size(); i++) {
+                p[i] = lab.get(i).probabilities();
+                truth[i] = lab.get(i).labels().indexOf(lab.get(i).truth());
+            }
+            try {
+                Path svg = dir.resolve("reliability.svg");
+                charts.reliability(p, truth, RELIABILITY_BINS, "Reliability on your labels (" + summary.model()
+                        + String.format(Locale.ROOT, " T=%.3f)", summary.temperature()), svg);
+                reliability = svg.getFileName().toString();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not draw the reliability diagram: {}", e.toString());
+            }
+        }
+        atomically(html, html(sorted, summary, labels, policy, reliability));
+        List<Path> out = new ArrayList<>(List.of(html, csv, json));
+        if (reliability != null) {
+            out.add(dir.resolve(reliability));
+        }
+        return out;
+    }
+
+    private static void atomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            w.write(text);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String csv(List<LibraryEntry> entries, List<String> labels) {
+        StringBuilder sb = new StringBuilder("file,status,genre,confidence,entropy,mutual_information,decision,"
+                + "written,written_at,truth,model,temperature,duration_s");
+        for (String l : labels) {
+            sb.append(",p_").append(csvField(l));
+        }
+        sb.append(",message\n");
+        for (LibraryEntry e : entries) {
+            sb.append(csvField(e.file().toString())).append(',').append(e.status().name().toLowerCase(Locale.ROOT))
+                    .append(',').append(csvField(e.topLabel())).append(',').append(num(e.confidence())).append(',')
+                    .append(num(e.entropy())).append(',').append(num(e.mutualInformation())).append(',')
+                    .append(e.decision() == null ? "" : e.decision().name().toLowerCase(Locale.ROOT)).append(',')
+                    .append(e.written()).append(',').append(e.writtenAt() == null ? "" : e.writtenAt().toString())
+                    .append(',').append(csvField(e.truth())).append(',')
+                    .append(e.model() == null ? "" : e.model().toString()).append(',').append(num(e.temperature()))
+                    .append(',').append(num(e.durationSeconds()));
+            double[] p = e.probabilities();
+            for (String l : labels) {
+                int i = e.labels().indexOf(l);
+                sb.append(',').append(i < 0 || i >= p.length ? "" : num(p[i]));
+            }
+            sb.append(',').append(csvField(e.message())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String csvField(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
+    }
+
+    static String num(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v).replaceAll("0+$", "").replaceAll("\\.$", "")
+                : "";
+    }
+
+    static String jnum(double v) {
+        String s = num(v);
+        return s.isEmpty() ? "null" : s;
+    }
+
+    static String jstr(String s) {
+        if (s == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(c < 0x20 ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    static String json(List<LibraryEntry> entries, TagJobSummary s) {
+        StringBuilder sb = new StringBuilder("{\n");
+        sb.append("  \"model\": ").append(jstr(s.model().toString())).append(",\n");
+        sb.append("  \"temperature\": ").append(jnum(s.temperature())).append(",\n");
+        sb.append("  \"dryRun\": ").append(s.dryRun()).append(", \"cancelled\": ").append(s.cancelled()).append(",\n");
+        sb.append("  \"counts\": {\"found\": ").append(s.found()).append(", \"analysed\": ").append(s.analysed())
+                .append(", \"recalibrated\": ").append(s.recalibrated()).append(", \"unchanged\": ")
+                .append(s.unchanged()).append(", \"failed\": ").append(s.failed()).append(", \"written\": ")
+                .append(s.written()).append(", \"review\": ").append(s.review()).append("},\n");
+        sb.append("  \"evaluation\": {");
+        int k = 0;
+        for (Map.Entry<String, Double> e : s.evaluation().entrySet()) {
+            sb.append(k++ == 0 ? "" : ", ").append(jstr(e.getKey())).append(": ").append(jnum(e.getValue()));
+        }
+        sb.append("},\n  \"files\": [\n");
+        for (int i = 0; i < entries.size(); i++) {
+            LibraryEntry e = entries.get(i);
+            sb.append("    {\"file\": ").append(jstr(e.file().toString())).append(", \"status\": ")
+                    .append(jstr(e.status().name().toLowerCase(Locale.ROOT))).append(", \"genre\": ")
+                    .append(jstr(e.topLabel())).append(", \"confidence\": ").append(jnum(e.confidence()))
+                    .append(", \"entropy\": ").append(jnum(e.entropy())).append(", \"mutualInformation\": ")
+                    .append(jnum(e.mutualInformation())).append(", \"decision\": ")
+                    .append(jstr(e.decision() == null ? null : e.decision().name().toLowerCase(Locale.ROOT)))
+                    .append(", \"written\": ").append(e.written()).append(", \"writtenAt\": ")
+                    .append(jstr(e.writtenAt() == null ? null : e.writtenAt().toString())).append(", \"truth\": ")
+                    .append(jstr(e.truth())).append(", \"model\": ")
+                    .append(jstr(e.model() == null ? null : e.model().toString())).append(", \"temperature\": ")
+                    .append(jnum(e.temperature())).append(", \"durationSeconds\": ").append(jnum(e.durationSeconds()))
+                    .append(", \"distribution\": {");
+            double[] p = e.probabilities();
+            for (int c = 0; c < p.length; c++) {
+                sb.append(c == 0 ? "" : ", ").append(jstr(e.labels().get(c))).append(": ").append(jnum(p[c]));
+            }
+            sb.append("}, \"message\": ").append(jstr(e.message())).append('}')
+                    .append(i + 1 < entries.size() ? ",\n" : "\n");
+        }
+        return sb.append("  ]\n}\n").toString();
+    }
+
+    /** Files a person should look at: below the threshold or with members disagreeing, least sure first. */
+    static List<LibraryEntry> reviewQueue(List<LibraryEntry> entries, TagPolicy policy) {
+        return entries.stream().filter(e -> e.status() != Status.FAILED && e.probabilities().length > 0)
+                .filter(e -> e.confidence() < policy.minConfidence() || e.mutualInformation() > HIGH_DISAGREEMENT)
+                .sorted(Comparator.comparingDouble(LibraryEntry::confidence)).toList();
+    }
+
+    static String html(List<LibraryEntry> entries, TagJobSummary s, List<String> labels, TagPolicy policy,
+            String reliabilitySvg) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                + "<title>Tempered report</title><style>"
+                + "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}"
+                + "h1{margin-bottom:0}.sub{color:#666;margin-top:.3em}"
+                + "table{border-collapse:collapse;font-size:14px}td,th{padding:3px 8px;border-bottom:1px solid #ddd;"
+                + "text-align:left}th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+                + ".cards{display:flex;flex-wrap:wrap;gap:12px;margin:1em 0}.card{border:1px solid #ddd;"
+                + "border-radius:6px;padding:8px 14px;min-width:110px}.card b{display:block;font-size:24px}"
+                + ".grid{display:flex;flex-wrap:wrap;gap:24px}.path{font-family:monospace;font-size:12px;"
+                + "word-break:break-all}.warn{color:#b35c00}</style></head><body>\n");
+        sb.append("<h1>Tempered report</h1><p class=\"sub\">Model ").append(Html.esc(s.model().toString()))
+                .append(String.format(Locale.ROOT, ", temperature T = %.4f", s.temperature()))
+                .append(s.dryRun() ? " &middot; <b>dry run</b>: no tags written" : "")
+                .append(s.cancelled() ? " &middot; <b class=\"warn\">stopped before the end</b>" : "")
+                .append(String.format(Locale.ROOT, " &middot; threshold %.2f", policy.minConfidence()))
+                .append("</p>\n");
+        sb.append("<div class=\"cards\">");
+        card(sb, "files found", s.found());
+        card(sb, "analysed", s.analysed());
+        card(sb, "re-calibrated", s.recalibrated());
+        card(sb, "already up to date", s.unchanged());
+        card(sb, "tags written", s.written());
+        card(sb, "for review", s.review());
+        card(sb, "failed", s.failed());
+        sb.append(String.format(Locale.ROOT, "<div class=\"card\">audio analysed<b>%.1f min</b></div>",
+                s.audioSeconds() / 60));
+        sb.append("</div>\n");
+        List<LibraryEntry> ok = entries.stream().filter(e -> e.probabilities().length > 0).toList();
+        sb.append("<div class=\"grid\"><section><h2>Genres</h2>");
+        List<Integer> counts = new ArrayList<>();
+        for (String l : labels) {
+            counts.add((int) ok.stream().filter(e -> l.equals(e.topLabel())).count());
+        }
+        sb.append(Svg.bars(labels, counts, "files"));
+        sb.append("</section><section><h2>Confidence</h2>");
+        sb.append(Svg.histogram(ok.stream().mapToDouble(LibraryEntry::confidence).toArray(), 0, 1, 10,
+                policy.minConfidence(), "calibrated confidence of the top genre"));
+        sb.append("<p class=\"sub\">Calibrated: among files shown with confidence 0.7, about 70% should be right.</p>");
+        sb.append("</section></div>\n");
+        if (!s.evaluation().isEmpty()) {
+            sb.append("<h2>Against your labels</h2><p>");
+            s.evaluation().forEach((k, v) -> sb.append(Html.esc(k)).append(": <b>")
+                    .append(k.equals("files") ? String.valueOf(v.intValue()) : String.format(Locale.ROOT, "%.4f", v))
+                    .append("</b> &nbsp; "));
+            sb.append("</p>");
+            if (reliabilitySvg != null) {
+                sb.append("<img src=\"").append(Html.esc(reliabilitySvg))
+                        .append("\" alt=\"reliability diagram\" style=\"max-width:100%\">");
+            }
+            if (!s.unmappedLabels().isEmpty()) {
+                sb.append("<p class=\"warn\">Labels not mapped onto the model's genres: ");
+                s.unmappedLabels().forEach((k, v) -> sb.append(Html.esc(k)).append(" (").append(v).append(") "));
+                sb.append("</p>");
+            }
+        }
+        List<LibraryEntry> queue = reviewQueue(ok, policy);
+        sb.append("<h2>Review queue</h2><p class=\"sub\">").append(queue.size())
+                .append(String.format(Locale.ROOT, " file(s) below confidence %.2f or with members disagreeing "
+                        + "(mutual information &gt; %.2f nats)", policy.minConfidence(), HIGH_DISAGREEMENT));
+        if (queue.size() > REVIEW_QUEUE_MAX) {
+            sb.append("; the ").append(REVIEW_QUEUE_MAX).append(" least sure are shown, all are in report.csv");
+        }
+        sb.append("</p>");
+        table(sb, queue.subList(0, Math.min(queue.size(), REVIEW_QUEUE_MAX)));
+        sb.append("<h2>All files</h2>");
+        table(sb, ok);
+        List<LibraryEntry> failed = entries.stream().filter(e -> e.status() == Status.FAILED).toList();
+        if (!failed.isEmpty()) {
+            sb.append("<h2 class=\"warn\">Failed</h2><table><tr><th>file</th><th>reason</th></tr>");
+            for (LibraryEntry e : failed) {
+                sb.append("<tr><td class=\"path\">").append(Html.esc(e.file().toString())).append("</td><td>")
+                        .append(Html.esc(e.message())).append("</td></tr>");
+            }
+            sb.append("</table>");
+        }
+        if (!s.warnings().isEmpty()) {
+            sb.append("<h2 class=\"warn\">Skipped while scanning</h2><ul>");
+            for (String w : s.warnings()) {
+                sb.append("<li>").append(Html.esc(w)).append("</li>");
+            }
+            sb.append("</ul>");
+        }
+        sb.append("<p class=\"sub\">Also: report.csv and report.json beside this page. Index: ")
+                .append(Html.esc(String.valueOf(s.index()))).append("</p></body></html>\n");
+        return sb.toString();
+    }
+
+    private static void card(StringBuilder sb, String what, int n) {
+        sb.append("<div class=\"card\">").append(Html.esc(what)).append("<b>").append(n).append("</b></div>");
+    }
+
+    private static void table(StringBuilder sb, List<LibraryEntry> rows) {
+        sb.append("<table><tr><th>file</th><th>genre</th><th>confidence</th><th></th><th>runner-up</th>"
+                + "<th>MI</th><th>decision</th><th>written</th><th>label</th></tr>");
+        for (LibraryEntry e : rows) {
+            double[] p = e.probabilities();
+            int top = e.labels().indexOf(e.topLabel());
+            int second = -1;
+            for (int c = 0; c < p.length; c++) {
+                if (c != top && (second < 0 || p[c] > p[second])) {
+                    second = c;
+                }
+            }
+            sb.append("<tr><td class=\"path\">").append(Html.esc(e.file().getFileName().toString()))
+                    .append("</td><td>").append(Html.esc(e.topLabel())).append("</td><td class=\"n\">")
+                    .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.confidence())).append("</td><td>")
+                    .append(Svg.meter(e.confidence())).append("</td><td>")
+                    .append(second < 0 ? "" : Html.esc(e.labels().get(second))
+                            + String.format(Locale.ROOT, " %.0f%%", 100 * p[second]))
+                    .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%.3f", e.mutualInformation()))
+                    .append("</td><td>").append(e.decision() == null ? "" : e.decision().name().toLowerCase(Locale.ROOT))
+                    .append("</td><td>").append(e.written() ? "yes" : "").append("</td><td>")
+                    .append(Html.esc(e.truth() == null ? "" : e.truth())
+                            + (e.truth() != null && !e.truth().equals(e.topLabel()) ? " &#10007;" : ""))
+                    .append("</td></tr>");
+        }
+        sb.append("</table>\n");
+    }
+}

@@ -1,0 +1,108 @@
+package dev.tempered.library.internal;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Finds the audio files under some roots. Symbolic links are followed (a library often links albums in from
+ * elsewhere) but each real file is listed once, and a link back up the tree is reported and skipped instead of
+ * looping; a folder that cannot be read is reported and the walk goes on. Audio is recognised by content.
+ */
+final class Scanner {
+    /** The files found, as real paths in walk order, and what was skipped, in words. */
+    record Result(List<Path> files, List<String> warnings) {
+    }
+
+    private Scanner() {
+    }
+
+    static Result scan(List<Path> roots, Predicate<Path> isAudio, BooleanSupplier cancelled, Consumer<Integer> found)
+            throws IOException {
+        Set<Path> files = new LinkedHashSet<>();
+        List<String> warnings = new ArrayList<>();
+        for (Path root : roots) {
+            if (!Files.exists(root)) {
+                throw new java.nio.file.NoSuchFileException(root.toString(), null, "no such file or folder");
+            }
+            Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            if (cancelled.getAsBoolean()) {
+                                return FileVisitResult.TERMINATE;
+                            }
+                            if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+                                warnings.add("cannot read folder " + dir + ": permission denied (skipped)");
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            if (cancelled.getAsBoolean()) {
+                                return FileVisitResult.TERMINATE;
+                            }
+                            if (!attrs.isRegularFile() || attrs.size() == 0) {
+                                return FileVisitResult.CONTINUE;
+                            }
+                            if (!Files.isReadable(file)) {
+                                warnings.add("cannot read " + file + ": permission denied (skipped)");
+                                return FileVisitResult.CONTINUE;
+                            }
+                            if (isAudio.test(file)) {
+                                try {
+                                    if (files.add(file.toRealPath())) {
+                                        found.accept(files.size());
+                                    }
+                                } catch (IOException e) {
+                                    warnings.add("cannot resolve " + file + ": " + e.getMessage() + " (skipped)");
+                                }
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            if (e instanceof FileSystemLoopException) {
+                                warnings.add("symbolic link loop at " + file + " (not followed)");
+                            } else if (e instanceof AccessDeniedException) {
+                                warnings.add("cannot read " + file + ": permission denied (skipped)");
+                            } else if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+                                warnings.add("broken symbolic link " + file + " (skipped)");
+                            } else {
+                                warnings.add("cannot read " + file + ": " + e + " (skipped)");
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                            if (e != null) {
+                                warnings.add("error listing folder " + dir + ": " + e.getMessage());
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+            if (cancelled.getAsBoolean()) {
+                break;
+            }
+        }
+        return new Result(List.copyOf(files), warnings);
+    }
+}

@@ -1,0 +1,557 @@
+package dev.tempered.library.internal;
+
+import dev.tempered.api.ModelRef;
+import dev.tempered.api.TemperedException;
+import dev.tempered.api.analysis.TrackAnalysis;
+import dev.tempered.api.calibration.GenrePrediction;
+import dev.tempered.api.library.LabelSource;
+import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.library.LibraryEntry.Status;
+import dev.tempered.api.library.TagJobListener;
+import dev.tempered.api.library.TagJobProgress;
+import dev.tempered.api.library.TagJobProgress.Phase;
+import dev.tempered.api.library.TagJobRequest;
+import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.model.EnsembleModel;
+import dev.tempered.api.model.EnsembleOutput;
+import dev.tempered.api.model.ModelLease;
+import dev.tempered.api.model.ModelSpec;
+import dev.tempered.api.tag.TagException;
+import dev.tempered.api.tag.TagPlan;
+import dev.tempered.api.tag.TagPolicy;
+import dev.tempered.api.tag.TagResult;
+import dev.tempered.api.tag.TagWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One collection job: scan, sort the files into up to date / re-calibrate / analyse, then a pipeline in which
+ * {@code jobs} threads decode and compute features while this thread batches their windows through the model,
+ * calibrates, writes tags one file at a time and commits each file's index row as soon as it is done. Stopping
+ * (the listener's cancellation) lets queued files go untouched and files already being decoded finish whole.
+ */
+final class TagJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TagJob.class);
+    /** Files whose windows go through the model together. */
+    static final int BATCH_FILES = 16;
+    private static final long PROGRESS_EVERY_NANOS = 500_000_000L;
+
+    private final AnalysisEngine engine;
+    private final TagWriter writer;
+    private final LibraryIndex index;
+    private final TagJobRequest request;
+    private final TagJobListener listener;
+    private final long t0 = System.nanoTime();
+
+    private final Map<String, Long> stages = new LinkedHashMap<>();
+    private final Map<Path, String> failures = new TreeMap<>();
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, Integer> unmapped = new TreeMap<>();
+    private final List<LibraryEntry> entries = new ArrayList<>();
+    private int found;
+    private int toAnalyse;
+    private int done;
+    private int analysed;
+    private int recalibrated;
+    private int unchanged;
+    private int written;
+    private int review;
+    private double audioSeconds;
+    private Path current;
+    private Phase phase = Phase.SCANNING;
+    private long lastProgress;
+
+    private ModelSpec spec;
+    private double temperature;
+    private GenreMapping mapping;
+
+    TagJob(AnalysisEngine engine, TagWriter writer, LibraryIndex index, TagJobRequest request,
+            TagJobListener listener) {
+        this.engine = engine;
+        this.writer = writer;
+        this.index = index;
+        this.request = request;
+        this.listener = listener == null ? TagJobListener.NONE : listener;
+        for (String s : List.of("scan", "decode", "features", "inference", "write", "index", "report")) {
+            stages.put(s, 0L);
+        }
+    }
+
+    /** A file that needs work, with what the index knew about it. */
+    private record Work(Path file, BasicFileAttributes attrs, String hash, LibraryIndex.Row row, String truth) {
+    }
+
+    /** The results, for the reports and the summary. */
+    record Outcome(TagJobSummary summary, List<LibraryEntry> entries, ModelSpec spec) {
+    }
+
+    Outcome run() throws TemperedException {
+        try (ModelLease lease = engine.lease(request.modelId())) {
+            EnsembleModel model = lease.model();
+            spec = model.spec();
+            temperature = engine.calibrator().temperature(spec.ref(), spec.defaultTemperature());
+            if (request.labelsFrom() != LabelSource.NONE) {
+                mapping = GenreMapping.load(spec.labels(), request.labelMapping());
+            }
+            List<Path> files = scan();
+            phase = Phase.ANALYSING;
+            List<Work> analyse = new ArrayList<>();
+            List<Work> recalibrate = new ArrayList<>();
+            List<Work> writeOnly = new ArrayList<>();
+            sort(files, analyse, recalibrate, writeOnly);
+            toAnalyse = analyse.size() + recalibrate.size() + writeOnly.size() + done;
+            progress(true);
+            for (Work w : writeOnly) {
+                if (listener.isCancelled()) {
+                    break;
+                }
+                LibraryEntry e = w.row().entry();
+                GenrePrediction p = GenrePrediction.of(e.model(), e.temperature(), e.labels(), e.probabilities(),
+                        e.mutualInformation());
+                unchanged++;
+                finish(w, p, null, Status.UNCHANGED, e.durationSeconds());
+            }
+            for (Work w : recalibrate) {
+                if (listener.isCancelled()) {
+                    break;
+                }
+                recalibrate(w);
+            }
+            pipeline(model, analyse);
+            phase = Phase.REPORTING;
+            progress(true);
+        }
+        return new Outcome(summary(List.of(), Map.of()), List.copyOf(entries), spec);
+    }
+
+    TagJobSummary summary(List<Path> reports, Map<String, Double> evaluation) {
+        Map<String, Integer> genres = new TreeMap<>();
+        int failed = 0;
+        for (LibraryEntry e : entries) {
+            if (e.status() == Status.FAILED) {
+                failed++;
+            } else if (e.topLabel() != null) {
+                genres.merge(e.topLabel(), 1, Integer::sum);
+            }
+        }
+        return new TagJobSummary(spec.ref(), temperature, request.dryRun(), listener.isCancelled(), found, analysed,
+                recalibrated, unchanged, failed, written, review, genres, failures, audioSeconds,
+                System.nanoTime() - t0, stages, evaluation, unmapped, index.file(), reports, warnings);
+    }
+
+    void addStage(String stage, long nanos) {
+        stages.merge(stage, nanos, Long::sum);
+    }
+
+    private List<Path> scan() throws TemperedException {
+        long s0 = System.nanoTime();
+        List<Path> roots = new ArrayList<>();
+        for (Path r : request.roots()) {
+            roots.add(r.toAbsolutePath().normalize());
+        }
+        progress(true);
+        Scanner.Result r;
+        try {
+            r = Scanner.scan(roots, engine.loader()::isAudio, listener::isCancelled, n -> {
+                found = n;
+                progress(false);
+            });
+        } catch (IOException e) {
+            throw new TemperedException(null, "cannot scan: " + e.getMessage(), e);
+        }
+        found = r.files().size();
+        warnings.addAll(r.warnings());
+        addStage("scan", System.nanoTime() - s0);
+        return r.files();
+    }
+
+    /** Decides per file: up to date, only the tags to write, re-calibration from stored logits, or analysis. */
+    private void sort(List<Path> files, List<Work> analyse, List<Work> recalibrate, List<Work> writeOnly) {
+        for (Path f : files) {
+            if (listener.isCancelled()) {
+                return;
+            }
+            long s0 = System.nanoTime();
+            BasicFileAttributes attrs;
+            LibraryIndex.Row row;
+            String hash = null;
+            try {
+                attrs = Files.readAttributes(f, BasicFileAttributes.class);
+                row = index.get(f).orElse(null);
+                boolean sameStat = row != null && row.entry().size() == attrs.size()
+                        && row.entry().modified().toEpochMilli() == attrs.lastModifiedTime().toMillis();
+                if (row != null && !sameStat) {
+                    // Touched but maybe not changed (a copy with -p lost, a sync tool): the content hash decides.
+                    hash = ContentHash.of(f);
+                    if (!hash.equals(row.entry().contentHash())) {
+                        row = null;
+                    }
+                } else if (row == null) {
+                    hash = ContentHash.of(f);
+                }
+            } catch (IOException | SQLException e) {
+                fail(f, null, "cannot read: " + e.getMessage(), 0);
+                continue;
+            } finally {
+                addStage("index", System.nanoTime() - s0);
+            }
+            String truth = truth(f);
+            Work w = new Work(f, attrs, hash, row, truth);
+            LibraryEntry e = row == null ? null : row.entry();
+            if (request.reanalyse() || e == null || e.status() == Status.FAILED || e.probabilities().length == 0) {
+                analyse.add(w);
+            } else if (e.model().equals(spec.ref()) && e.temperature() == temperature) {
+                if (request.dryRun() || e.written() || e.decision() == TagPlan.Decision.SKIP || writer == null) {
+                    unchanged(w);
+                } else {
+                    writeOnly.add(w);
+                }
+            } else if (e.model().equals(spec.ref()) && row.logits() != null) {
+                recalibrate.add(w);
+            } else {
+                analyse.add(w);
+            }
+        }
+    }
+
+    private String truth(Path f) {
+        if (mapping == null) {
+            return null;
+        }
+        if (request.labelsFrom() == LabelSource.FOLDERS) {
+            String nearest = null;
+            Path root = request.roots().stream().map(r -> r.toAbsolutePath().normalize()).filter(f::startsWith)
+                    .findFirst().orElse(f.getRoot());
+            for (Path d = f.getParent(); d != null && d.startsWith(root) && d.getFileName() != null;
+                    d = d.getParent()) {
+                String name = d.getFileName().toString();
+                nearest = nearest == null ? name : nearest;
+                String m = mapping.map(name).orElse(null);
+                if (m != null) {
+                    return m;
+                }
+                if (d.equals(root)) {
+                    break;
+                }
+            }
+            if (nearest != null) {
+                unmapped.merge(nearest, 1, Integer::sum);
+            }
+            return null;
+        }
+        if (writer == null) {
+            return null;
+        }
+        try {
+            String genre = writer.read(f).get("GENRE");
+            if (genre == null || genre.isBlank()) {
+                unmapped.merge("(no genre tag)", 1, Integer::sum);
+                return null;
+            }
+            String m = mapping.map(genre).orElse(null);
+            if (m == null) {
+                unmapped.merge(genre, 1, Integer::sum);
+            }
+            return m;
+        } catch (TagException | RuntimeException e) {
+            unmapped.merge("(unreadable tags)", 1, Integer::sum);
+            return null;
+        }
+    }
+
+    private void unchanged(Work w) {
+        LibraryEntry e = w.row().entry();
+        unchanged++;
+        LibraryEntry now = withTruth(e, w.truth(), Status.UNCHANGED);
+        if (w.truth() != null && !w.truth().equals(e.truth())) {
+            put(new LibraryIndex.Row(now, w.row().logits()));
+        }
+        entries.add(now);
+        listener.fileDone(now);
+    }
+
+    private static LibraryEntry withTruth(LibraryEntry e, String truth, Status status) {
+        return new LibraryEntry(e.file(), e.size(), e.modified(), e.contentHash(), e.durationSeconds(), e.model(),
+                e.temperature(), e.labels(), e.probabilities(), e.topLabel(), e.confidence(), e.entropy(),
+                e.mutualInformation(), e.decision(), e.written(), e.writtenAt(), truth != null ? truth : e.truth(),
+                status, e.message());
+    }
+
+    private void recalibrate(Work w) {
+        long c0 = System.nanoTime();
+        double[][][] z = w.row().logits();
+        try {
+            int members = z[0].length;
+            int classes = z[0][0].length;
+            float[] flat = new float[z.length * members * classes];
+            int k = 0;
+            for (double[][] win : z) {
+                for (double[] m : win) {
+                    for (double v : m) {
+                        flat[k++] = (float) v;
+                    }
+                }
+            }
+            EnsembleOutput out = new EnsembleOutput(spec.ref(), z.length, members, classes, flat);
+            List<GenrePrediction> windows = new ArrayList<>();
+            for (int i = 0; i < z.length; i++) {
+                windows.add(engine.calibrator().apply(out, i, spec.labels(), spec.defaultTemperature(), temperature));
+            }
+            GenrePrediction p = Combiner.combine(w.file(), spec.windowing().combine(), windows);
+            addStage("inference", System.nanoTime() - c0);
+            recalibrated++;
+            finish(w, p, z, Status.RECALIBRATED, w.row().entry().durationSeconds());
+        } catch (TemperedException | RuntimeException e) {
+            fail(w.file(), w, "re-calibration failed: " + e.getMessage(), 0);
+        }
+    }
+
+    private void pipeline(EnsembleModel model, List<Work> work) {
+        if (work.isEmpty()) {
+            return;
+        }
+        int jobs = request.jobs() > 0 ? request.jobs() : Runtime.getRuntime().availableProcessors();
+        AtomicInteger threadNo = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "tempered-prepare-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        CompletionService<AnalysisEngine.Prepared> cs = new ExecutorCompletionService<>(pool);
+        Map<Future<AnalysisEngine.Prepared>, Work> inFlight = new LinkedHashMap<>();
+        // Prepared files are small (features only), so a deep queue costs little and keeps the workers fed.
+        int limit = Math.max(BATCH_FILES, jobs * 4);
+        int next = 0;
+        List<AnalysisEngine.Prepared> batch = new ArrayList<>();
+        Map<Path, Work> batchWork = new LinkedHashMap<>();
+        boolean stopping = false;
+        try {
+            while (true) {
+                if (!stopping && listener.isCancelled()) {
+                    stopping = true;
+                    // Queued files stay untouched; the ones being decoded now finish and are written whole.
+                    inFlight.keySet().forEach(f -> f.cancel(false));
+                }
+                while (!stopping && next < work.size() && inFlight.size() < limit) {
+                    Work w = work.get(next++);
+                    inFlight.put(cs.submit(() -> engine.prepare(w.file(), spec)), w);
+                }
+                if (inFlight.isEmpty()) {
+                    break;
+                }
+                Future<AnalysisEngine.Prepared> f = cs.poll(250, TimeUnit.MILLISECONDS);
+                while (f != null) {
+                    Work w = inFlight.remove(f);
+                    collect(f, w, batch, batchWork);
+                    f = cs.poll();
+                }
+                boolean more = !stopping && next < work.size();
+                if (batch.size() >= BATCH_FILES || (!batch.isEmpty() && (!more || stopping || inFlight.size() < jobs))) {
+                    flush(model, batch, batchWork);
+                }
+                progress(false);
+            }
+            if (!batch.isEmpty()) {
+                flush(model, batch, batchWork);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void collect(Future<AnalysisEngine.Prepared> f, Work w, List<AnalysisEngine.Prepared> batch,
+            Map<Path, Work> batchWork) throws InterruptedException {
+        try {
+            AnalysisEngine.Prepared p = f.get();
+            addStage("decode", p.decodeNanos());
+            addStage("features", p.featuresNanos());
+            batch.add(p);
+            batchWork.put(p.file(), w);
+        } catch (CancellationException e) {
+            // Never started: the file is untouched and will be analysed by the next run.
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            String m = c instanceof TemperedException te ? stripFile(te.getMessage(), w.file()) : String.valueOf(c);
+            fail(w.file(), w, m, 0);
+        }
+    }
+
+    private void flush(EnsembleModel model, List<AnalysisEngine.Prepared> batch, Map<Path, Work> batchWork) {
+        long i0 = System.nanoTime();
+        List<AnalysisEngine.Result> results = engine.infer(model, batch);
+        addStage("inference", System.nanoTime() - i0);
+        for (int i = 0; i < results.size(); i++) {
+            AnalysisEngine.Result r = results.get(i);
+            Work w = batchWork.get(r.file());
+            if (!r.ok()) {
+                fail(r.file(), w, stripFile(r.failure().getMessage(), r.file()), batch.get(i).decodedSeconds());
+                continue;
+            }
+            TrackAnalysis a = r.analysis();
+            analysed++;
+            finish(w, a.prediction(), r.logits(), Status.ANALYSED,
+                    a.audio() == null ? batch.get(i).decodedSeconds() : a.audio().durationSeconds());
+            audioSeconds += batch.get(i).decodedSeconds();
+        }
+        batch.clear();
+        batchWork.clear();
+    }
+
+    /** Decides, writes (unless dry run) and commits one file's row. */
+    private void finish(Work w, GenrePrediction p, double[][][] logits, Status status, double duration) {
+        Path f = w.file();
+        TagPlan.Decision decision;
+        boolean wrote = false;
+        Instant writtenAt = null;
+        String message = "";
+        long size = w.attrs().size();
+        Instant modified = w.attrs().lastModifiedTime().toInstant();
+        String hash = w.hash() != null ? w.hash() : w.row() != null ? w.row().entry().contentHash() : "";
+        long s0 = System.nanoTime();
+        try {
+            if (writer == null || !writer.supports(f)) {
+                decision = decide(p, request.policy());
+                message = writer == null ? "no tag writer installed" : "format not writable";
+            } else {
+                TagPlan plan = writer.plan(f, p, request.policy());
+                decision = plan.decision();
+                message = plan.reason();
+                if (!request.dryRun() && decision != TagPlan.Decision.SKIP) {
+                    TagResult result = writer.apply(plan);
+                    wrote = result.written();
+                    message = result.message();
+                    if (wrote) {
+                        writtenAt = Instant.now();
+                        // The write changed the file; the index must know it as it is now, or the next run
+                        // would take our own tags for a change and analyse it again.
+                        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                        size = a.size();
+                        modified = a.lastModifiedTime().toInstant();
+                        hash = ContentHash.of(f);
+                    }
+                }
+            }
+        } catch (TagException | IOException | RuntimeException e) {
+            addStage("write", System.nanoTime() - s0);
+            String m = "tag write failed: " + stripFile(e.getMessage(), f);
+            failures.put(f, m);
+            LibraryEntry e1 = entry(w, p, logits, size, modified, hash, duration, decide(p, request.policy()), false,
+                    null, Status.FAILED, m);
+            put(new LibraryIndex.Row(e1, logits));
+            done++;
+            current = f;
+            entries.add(e1);
+            listener.fileDone(e1);
+            return;
+        }
+        addStage("write", System.nanoTime() - s0);
+        if (wrote) {
+            written++;
+        }
+        if (decision != TagPlan.Decision.WRITE) {
+            review++;
+        }
+        boolean everWritten = wrote || (w.row() != null && w.row().entry().written() && status == Status.UNCHANGED);
+        LibraryEntry e = entry(w, p, logits != null ? logits : w.row() == null ? null : w.row().logits(), size,
+                modified, hash, duration, decision, everWritten, wrote ? writtenAt
+                        : everWritten ? w.row().entry().writtenAt() : null, status, message);
+        put(new LibraryIndex.Row(e, logits != null ? logits : w.row() == null ? null : w.row().logits()));
+        done++;
+        current = f;
+        entries.add(e);
+        listener.fileDone(e);
+    }
+
+    private LibraryEntry entry(Work w, GenrePrediction p, double[][][] logits, long size, Instant modified,
+            String hash, double duration, TagPlan.Decision decision, boolean wrote, Instant writtenAt, Status status,
+            String message) {
+        return new LibraryEntry(w.file(), size, modified, hash, duration, p.model(), p.temperature(), p.labels(),
+                p.probabilities(), p.topLabel(), p.confidence(), p.entropy(), p.mutualInformation(), decision, wrote,
+                writtenAt, w.truth(), status, message);
+    }
+
+    static TagPlan.Decision decide(GenrePrediction p, TagPolicy policy) {
+        if (p.confidence() >= policy.minConfidence()) {
+            return TagPlan.Decision.WRITE;
+        }
+        return policy.belowThreshold() == TagPolicy.BelowThreshold.REVIEW ? TagPlan.Decision.REVIEW
+                : TagPlan.Decision.SKIP;
+    }
+
+    private void fail(Path f, Work w, String message, double seconds) {
+        failures.put(f, message);
+        LOG.debug("{}: {}", f, message);
+        BasicFileAttributes a = w == null ? null : w.attrs();
+        LibraryEntry e = new LibraryEntry(f, a == null ? -1 : a.size(),
+                a == null ? Instant.EPOCH : a.lastModifiedTime().toInstant(), w == null || w.hash() == null ? ""
+                        : w.hash(), Double.NaN, null, Double.NaN, List.of(), new double[0], null, Double.NaN,
+                Double.NaN, Double.NaN, null, false, null, w == null ? null : w.truth(), Status.FAILED, message);
+        if (w != null) {
+            put(new LibraryIndex.Row(e, null));
+        }
+        done++;
+        current = f;
+        entries.add(e);
+        listener.fileDone(e);
+    }
+
+    private void put(LibraryIndex.Row row) {
+        long s0 = System.nanoTime();
+        try {
+            index.put(row);
+        } catch (SQLException e) {
+            warnings.add("could not record " + row.entry().file() + " in the index: " + e.getMessage());
+        }
+        addStage("index", System.nanoTime() - s0);
+    }
+
+    private static String stripFile(String message, Path file) {
+        String prefix = file + ": ";
+        return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    private void progress(boolean force) {
+        long now = System.nanoTime();
+        if (!force && now - lastProgress < PROGRESS_EVERY_NANOS) {
+            return;
+        }
+        lastProgress = now;
+        try {
+            listener.progress(new TagJobProgress(phase, found, toAnalyse, done, failures.size(), audioSeconds,
+                    now - t0, current));
+        } catch (RuntimeException e) {
+            LOG.warn("progress listener failed", e);
+        }
+    }
+
+    ModelRef model() {
+        return spec.ref();
+    }
+
+    void finishPhase() {
+        phase = Phase.DONE;
+        progress(true);
+    }
+}

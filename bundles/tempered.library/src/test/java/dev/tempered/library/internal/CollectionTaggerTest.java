@@ -1,0 +1,246 @@
+package dev.tempered.library.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tempered.api.calibration.LabelledLogits;
+import dev.tempered.api.library.LabelSource;
+import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.library.TagJobListener;
+import dev.tempered.api.library.TagJobProgress;
+import dev.tempered.api.library.TagJobRequest;
+import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.tag.TagPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CollectionTaggerTest {
+    @TempDir
+    Path tmp;
+    Path lib;
+    Path indexDir;
+
+    final Fakes.Loader loader = new Fakes.Loader();
+    final Fakes.Model model = new Fakes.Model(Fakes.SPEC);
+    final Fakes.Repository repo = new Fakes.Repository(model);
+    final Fakes.Calib calib = new Fakes.Calib();
+    final Fakes.Writer writer = new Fakes.Writer();
+
+    @BeforeEach
+    void library() throws Exception {
+        lib = tmp.resolve("lib");
+        indexDir = tmp.resolve("home/library");
+        Fakes.track(lib, "Rock/a.fake", 200, 2);
+        Fakes.track(lib, "Rock/deeper/b.fake", 20, 2);
+        Fakes.track(lib, "Classical/c.fake", 45, 1);
+        Fakes.track(lib, "Misc/d.fake", 10, 0);
+        Files.writeString(lib.resolve("Rock/cover.txt"), "not audio");
+    }
+
+    CollectionTaggerComponent tagger() {
+        CollectionTaggerComponent t = new CollectionTaggerComponent(repo, loader, calib, indexDir);
+        t.addFrontEnd(new Fakes.Front());
+        t.setWriter(writer);
+        return t;
+    }
+
+    TagJobRequest request(boolean dryRun) {
+        return new TagJobRequest(List.of(lib), null, dryRun, TagPolicy.defaults(), 2, null, LabelSource.NONE, null,
+                false);
+    }
+
+    @Test
+    void tagsEveryAudioFileAndARerunDoesNothingNew() throws Exception {
+        TagJobSummary s = tagger().tag(request(false), TagJobListener.NONE);
+        assertEquals(4, s.found());
+        assertEquals(4, s.analysed());
+        assertEquals(0, s.failed());
+        assertEquals(4, writer.applied.get());
+        assertEquals(4, s.written());
+        assertTrue(Files.readString(lib.resolve("Classical/c.fake")).contains("GENRE=classical"));
+        int runs = model.runs.get();
+        int decodes = loader.requests.size();
+
+        TagJobSummary again = tagger().tag(request(false), TagJobListener.NONE);
+        assertEquals(4, again.found());
+        assertEquals(0, again.analysed());
+        assertEquals(4, again.unchanged());
+        assertEquals(0, again.written());
+        assertEquals(4, writer.applied.get());
+        assertEquals(runs, model.runs.get());
+        assertEquals(decodes, loader.requests.size());
+    }
+
+    @Test
+    void aDryRunWritesNothingAndTheRealRunThenWritesWithoutAnalysingAgain() throws Exception {
+        String before = Files.readString(lib.resolve("Rock/a.fake"));
+        TagJobSummary dry = tagger().tag(request(true), TagJobListener.NONE);
+        assertEquals(4, dry.analysed());
+        assertEquals(0, dry.written());
+        assertEquals(before, Files.readString(lib.resolve("Rock/a.fake")));
+        int decodes = loader.requests.size();
+
+        TagJobSummary real = tagger().tag(request(false), TagJobListener.NONE);
+        assertEquals(0, real.analysed());
+        assertEquals(4, real.written());
+        assertEquals(decodes, loader.requests.size());
+    }
+
+    @Test
+    void aNewTemperatureRecalibratesFromTheIndexWithoutDecoding() throws Exception {
+        tagger().tag(request(true), TagJobListener.NONE);
+        int decodes = loader.requests.size();
+        double before = tagger().entries(List.of(lib)).get(0).confidence();
+        calib.override = 5.0;
+        TagJobSummary s = tagger().tag(request(true), TagJobListener.NONE);
+        assertEquals(4, s.recalibrated());
+        assertEquals(0, s.analysed());
+        assertEquals(decodes, loader.requests.size());
+        List<LibraryEntry> after = tagger().entries(List.of(lib));
+        assertEquals(5.0, after.get(0).temperature(), 0);
+        assertTrue(after.get(0).confidence() < before, "a hotter temperature lowers confidence");
+    }
+
+    @Test
+    void aChangedFileIsAnalysedAgain() throws Exception {
+        tagger().tag(request(true), TagJobListener.NONE);
+        Path c = lib.resolve("Classical/c.fake");
+        Files.writeString(c, "FAKEAUDIO 45,2.5");
+        TagJobSummary s = tagger().tag(request(true), TagJobListener.NONE);
+        assertEquals(1, s.analysed());
+        assertEquals(3, s.unchanged());
+        LibraryEntry e = tagger().entries(List.of(c)).get(0);
+        assertEquals("rock", e.topLabel());
+    }
+
+    @Test
+    void aSymlinkLoopIsReportedAndEachFileCountedOnce() throws Exception {
+        Files.createSymbolicLink(lib.resolve("Rock/deeper/loop"), lib.resolve("Rock"));
+        Files.createSymbolicLink(lib.resolve("alias.fake"), lib.resolve("Misc/d.fake"));
+        TagJobSummary s = tagger().tag(request(true), TagJobListener.NONE);
+        assertEquals(4, s.found());
+        assertTrue(s.warnings().stream().anyMatch(w -> w.contains("loop")), s.warnings().toString());
+    }
+
+    @Test
+    void aBrokenFileFailsAloneAndIsRecorded() throws Exception {
+        Fakes.track(lib, "Rock/bad.fake", 20, -1);
+        TagJobSummary s = tagger().tag(request(false), TagJobListener.NONE);
+        assertEquals(5, s.found());
+        assertEquals(1, s.failed());
+        assertEquals(4, s.written());
+        Path bad = lib.resolve("Rock/bad.fake").toRealPath();
+        assertTrue(s.failures().get(bad).contains("inference"), s.failures().toString());
+        assertEquals(LibraryEntry.Status.FAILED, tagger().entries(List.of(bad)).get(0).status());
+    }
+
+    @Test
+    void cancellingStopsCleanlyAndTheNextRunFinishesTheRest() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            Fakes.track(lib, "More/t" + i + ".fake", 20, i % 3);
+        }
+        AtomicBoolean cancel = new AtomicBoolean();
+        List<LibraryEntry> done = new ArrayList<>();
+        TagJobListener stopAfterTwo = new TagJobListener() {
+            @Override
+            public void progress(TagJobProgress p) {
+            }
+
+            @Override
+            public void fileDone(LibraryEntry e) {
+                done.add(e);
+                if (done.size() >= 2) {
+                    cancel.set(true);
+                }
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return cancel.get();
+            }
+        };
+        TagJobRequest one = new TagJobRequest(List.of(lib), null, false, TagPolicy.defaults(), 1, null,
+                LabelSource.NONE, null, false);
+        TagJobSummary first = tagger().tag(one, stopAfterTwo);
+        assertTrue(first.cancelled());
+        assertTrue(first.analysed() < 34, "stopped early: " + first.analysed());
+        // Every file is either written whole (and indexed) or untouched.
+        for (LibraryEntry e : tagger().entries(List.of(lib))) {
+            assertTrue(e.written(), e.file().toString());
+            assertTrue(Files.readString(e.file()).contains("GENRE="));
+        }
+        TagJobSummary rest = tagger().tag(request(false), TagJobListener.NONE);
+        assertFalse(rest.cancelled());
+        assertEquals(34, rest.found());
+        assertEquals(34 - first.analysed(), rest.analysed());
+        assertEquals(34, tagger().entries(List.of(lib)).stream().filter(LibraryEntry::written).count());
+    }
+
+    @Test
+    void labelsFromFoldersAreMappedAndTheUnmappedReported() throws Exception {
+        TagJobRequest r = new TagJobRequest(List.of(lib), null, true, TagPolicy.defaults(), 2, tmp.resolve("report"),
+                LabelSource.FOLDERS, null, false);
+        TagJobSummary s = tagger().tag(r, TagJobListener.NONE);
+        assertEquals(1, s.unmappedLabels().get("Misc"));
+        assertEquals(3.0, s.evaluation().get("files"));
+        // a and b (level 2) are rock in Rock/, c (level 1) classical in Classical/: all right.
+        assertEquals(1.0, s.evaluation().get("accuracy"));
+        LabelledLogits ll = tagger().labelled(List.of(lib), null, LabelSource.FOLDERS, null, TagJobListener.NONE);
+        assertEquals(3 + 1 + 2, ll.size(), "one row per window of the labelled files");
+        assertEquals(Fakes.LABELS, ll.labels());
+    }
+
+    @Test
+    void aMappingFileOverridesTheDefaults() throws Exception {
+        Path map = tmp.resolve("map.txt");
+        Files.writeString(map, "# mine\nmisc = blues\n");
+        TagJobRequest r = new TagJobRequest(List.of(lib), null, true, TagPolicy.defaults(), 2, null,
+                LabelSource.FOLDERS, map, false);
+        TagJobSummary s = tagger().tag(r, TagJobListener.NONE);
+        assertTrue(s.unmappedLabels().isEmpty(), s.unmappedLabels().toString());
+        assertEquals(4.0, s.evaluation().get("files"));
+    }
+
+    @Test
+    void reportsCoverEveryFile() throws Exception {
+        Path out = tmp.resolve("report");
+        TagJobRequest r = new TagJobRequest(List.of(lib), null, true, new TagPolicy(0.9, TagPolicy.BelowThreshold.REVIEW,
+                TagPolicy.ExistingGenre.REPLACE, true), 2, out, LabelSource.NONE, null, false);
+        TagJobSummary s = tagger().tag(r, TagJobListener.NONE);
+        assertEquals(out.resolve("report.html"), s.reports().get(0));
+        List<String> csv = Files.readAllLines(out.resolve("report.csv"));
+        assertEquals(1 + 4, csv.size());
+        assertTrue(csv.get(0).startsWith("file,status,genre,confidence"));
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<svg") && html.contains("Review queue") && html.contains("d.fake"));
+        String json = Files.readString(out.resolve("report.json"));
+        assertTrue(json.contains("\"found\": 4"), json);
+    }
+
+    @Test
+    void undoNeedsTheJournal() {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(dev.tempered.api.TemperedException.class,
+                () -> tagger().undo(List.of(lib), TagJobListener.NONE));
+        assertTrue(e.getMessage().contains("journal"));
+    }
+
+    @Test
+    void theIndexSurvivesAndIsReadableByPath() throws Exception {
+        tagger().tag(request(true), TagJobListener.NONE);
+        List<LibraryEntry> all = tagger().entries(List.of());
+        assertEquals(4, all.size());
+        LibraryEntry a = tagger().entries(List.of(lib.resolve("Rock/a.fake"))).get(0);
+        assertNotNull(a.contentHash());
+        assertEquals(64, a.contentHash().length());
+        assertEquals(200, a.durationSeconds(), 1e-9);
+        assertEquals(1.0, java.util.Arrays.stream(a.probabilities()).sum(), 1e-9);
+    }
+}
