@@ -1,0 +1,309 @@
+package dev.tempered.launcher.cli;
+
+import dev.tempered.api.library.CollectionTagger;
+import dev.tempered.api.library.LabelSource;
+import dev.tempered.api.library.TagJobListener;
+import dev.tempered.api.library.TagJobProgress;
+import dev.tempered.api.library.TagJobRequest;
+import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.tag.TagPolicy;
+import dev.tempered.api.tag.TagResult;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code tempered tag}: analyse a collection and write calibrated genre tags safely, resumably. */
+public final class TagCommand implements Subcommand {
+    @Override
+    public String name() {
+        return "tag";
+    }
+
+    @Override
+    public String summary() {
+        return "analyse a collection and write calibrated genre tags safely";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: tempered tag [options] PATH...
+                       tempered tag --undo PATH...
+
+                Scans the folders for audio (recognised by content, not by name), analyses every file the
+                library index does not already know with the current model and temperature, and writes the
+                genre where the calibrated confidence reaches the threshold; below it only Tempered's own
+                fields are written, marked for review. Writes are atomic and verified. The index
+                ($TEMPERED_HOME/library) makes runs resumable: a second run does nothing new, an interrupted
+                one (Ctrl-C, or killed) continues where it stopped, and a new temperature re-calibrates
+                from the stored logits without decoding again.
+
+                Options:
+                  --dry-run              analyse and report, write no tags
+                  --min-confidence P     write the genre only at confidence >= P (default 0.5)
+                  --model ID             use this installed model (default: the active genre model)
+                  --report DIR           write report.html, report.csv and report.json into DIR
+                  --jobs N               decoding threads (default: one per core)
+                  --labels-from SOURCE   folders or tags: take each file's true genre from its folder
+                                         names or its existing genre tag, to measure accuracy and
+                                         calibration on your collection (see tempered calibrate)
+                  --labels-map FILE      lines 'name = label' mapping your genre names onto the model's
+                  --reanalyse            analyse every file again, whatever the index says
+                  --undo                 restore the tags Tempered wrote under PATH to what they were
+
+                Ctrl-C stops cleanly: files being decoded are finished and written whole, the others are
+                left untouched; run the same command again to continue.
+                Example: tempered tag --dry-run --report /tmp/report ~/Music""";
+    }
+
+    @Override
+    public int run(List<String> args, CliContext context) throws Exception {
+        boolean dryRun = false;
+        boolean undo = false;
+        boolean reanalyse = false;
+        double minConfidence = TagPolicy.defaults().minConfidence();
+        String model = null;
+        Path report = null;
+        int jobs = 0;
+        LabelSource labels = LabelSource.NONE;
+        Path labelMap = null;
+        List<Path> roots = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--dry-run", "-n" -> dryRun = true;
+                case "--undo" -> undo = true;
+                case "--reanalyse", "--reanalyze" -> reanalyse = true;
+                case "--min-confidence" -> {
+                    String v = AnalyzeCommand.value(args, ++i, a);
+                    try {
+                        minConfidence = Double.parseDouble(v);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--min-confidence needs a number in [0, 1], not '" + v + "'");
+                    }
+                    if (!(minConfidence >= 0 && minConfidence <= 1)) {
+                        throw new UsageException("--min-confidence must be in [0, 1]: " + v);
+                    }
+                }
+                case "--model" -> model = AnalyzeCommand.value(args, ++i, a);
+                case "--report" -> report = Path.of(AnalyzeCommand.value(args, ++i, a)).toAbsolutePath();
+                case "--jobs", "-j" -> {
+                    String v = AnalyzeCommand.value(args, ++i, a);
+                    try {
+                        jobs = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        jobs = -1;
+                    }
+                    if (jobs < 1) {
+                        throw new UsageException("--jobs needs a positive whole number, not '" + v + "'");
+                    }
+                }
+                case "--labels-from" -> {
+                    String v = AnalyzeCommand.value(args, ++i, a);
+                    labels = switch (v) {
+                        case "folders" -> LabelSource.FOLDERS;
+                        case "tags" -> LabelSource.TAGS;
+                        default -> throw new UsageException("--labels-from must be folders or tags, not '" + v + "'");
+                    };
+                }
+                case "--labels-map" -> labelMap = Path.of(AnalyzeCommand.value(args, ++i, a));
+                default -> {
+                    if (a.startsWith("-") && a.length() > 1) {
+                        throw new UsageException("unknown option " + a);
+                    }
+                    roots.add(Path.of(a));
+                }
+            }
+        }
+        if (roots.isEmpty()) {
+            throw new UsageException("no files or folders given");
+        }
+        for (Path r : roots) {
+            if (!undo && !Files.exists(r)) {
+                throw new UsageException(r + ": no such file or folder");
+            }
+        }
+        CollectionTagger tagger = context.service(CollectionTagger.class, Duration.ofSeconds(30));
+        if (undo) {
+            return undo(tagger, roots, context);
+        }
+        TagPolicy policy = new TagPolicy(minConfidence, TagPolicy.BelowThreshold.REVIEW,
+                TagPolicy.ExistingGenre.REPLACE, true);
+        TagJobRequest request = new TagJobRequest(roots, model, dryRun, policy, jobs, report, labels, labelMap,
+                reanalyse);
+        Console console = new Console(context.err(), context.interactive());
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            console.cancelled.set(true);
+            context.err().println("\ntempered tag: stopping; finishing the files in flight (kill -9 to force)");
+            try {
+                // The JVM exits when this hook returns: wait for the job to leave every file whole.
+                finished.await(5, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tempered-tag-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TagJobSummary s;
+        try {
+            s = tagger.tag(request, console);
+        } finally {
+            console.clear();
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Already shutting down (Ctrl-C): the hook is running and now returns.
+            }
+        }
+        printSummary(context.out(), s);
+        return s.failed() == 0 && !s.cancelled() ? OK : SOME_FAILED;
+    }
+
+    private static int undo(CollectionTagger tagger, List<Path> roots, CliContext context) throws Exception {
+        List<TagResult> results = tagger.undo(roots, TagJobListener.NONE);
+        int restored = 0;
+        for (TagResult r : results) {
+            context.out().println((r.written() ? "restored  " : "left alone ") + r.file()
+                    + (r.written() ? "" : "  (" + r.message() + ")"));
+            restored += r.written() ? 1 : 0;
+        }
+        context.out().println(restored + " of " + results.size() + " file(s) Tempered had written to were restored.");
+        return restored == results.size() ? OK : SOME_FAILED;
+    }
+
+    /** The one-screen summary. */
+    static void printSummary(PrintStream out, TagJobSummary s) {
+        double wall = s.wallNanos() / 1e9;
+        out.printf(Locale.ROOT, "%s%s with %s T=%.4f%n", s.cancelled() ? "Stopped early" : "Done",
+                s.dryRun() ? " (dry run: no tags written)" : "", s.model(), s.temperature());
+        out.printf(Locale.ROOT, "  files: %d found, %d analysed, %d re-calibrated, %d already up to date, %d failed%n",
+                s.found(), s.analysed(), s.recalibrated(), s.unchanged(), s.failed());
+        out.printf(Locale.ROOT, "  tags:  %d written, %d below the threshold (review)%n", s.written(), s.review());
+        if (s.analysed() > 0 && wall > 0) {
+            out.printf(Locale.ROOT, "  speed: %.1f tracks/min, %.1f x real time (%.1f min of audio in %.1f s)%n",
+                    s.analysed() * 60 / wall, s.audioSeconds() / wall, s.audioSeconds() / 60, wall);
+            Map<String, Long> st = s.stageNanos();
+            out.printf(Locale.ROOT, "  time per stage (summed over threads): decode %.1f s, features %.1f s, "
+                    + "inference %.2f s, write %.2f s, index %.2f s%n", sec(st, "decode"), sec(st, "features"),
+                    sec(st, "inference"), sec(st, "write"), sec(st, "index"));
+        }
+        if (!s.genres().isEmpty()) {
+            StringBuilder sb = new StringBuilder("  genres:");
+            s.genres().entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                    .forEach(e -> sb.append(' ').append(e.getKey()).append(' ').append(e.getValue()));
+            out.println(sb);
+        }
+        if (!s.evaluation().isEmpty()) {
+            StringBuilder sb = new StringBuilder("  against your labels:");
+            s.evaluation().forEach((k, v) -> sb.append(' ').append(k).append(' ').append(k.equals("files")
+                    ? String.valueOf(v.intValue()) : String.format(Locale.ROOT, "%.4f", v)));
+            out.println(sb);
+        }
+        if (!s.unmappedLabels().isEmpty()) {
+            out.println("  labels not mapped onto the model's genres (use --labels-map): " + s.unmappedLabels());
+        }
+        int shown = 0;
+        for (Map.Entry<Path, String> f : s.failures().entrySet()) {
+            if (shown++ == 5) {
+                out.println("  ... and " + (s.failures().size() - 5) + " more failures (see the report)");
+                break;
+            }
+            out.println("  failed: " + f.getKey() + ": " + f.getValue());
+        }
+        for (int i = 0; i < Math.min(3, s.warnings().size()); i++) {
+            out.println("  skipped: " + s.warnings().get(i));
+        }
+        if (s.warnings().size() > 3) {
+            out.println("  ... and " + (s.warnings().size() - 3) + " more skipped (see the report)");
+        }
+        if (!s.reports().isEmpty()) {
+            out.println("  report: " + s.reports().get(0));
+        }
+        out.println("  index:  " + s.index());
+        if (s.cancelled()) {
+            out.println("  Run the same command again to continue where it stopped.");
+        }
+    }
+
+    private static double sec(Map<String, Long> stages, String k) {
+        return stages.getOrDefault(k, 0L) / 1e9;
+    }
+
+    /** Progress on stderr: a redrawn bar on a terminal, a plain line every ten seconds otherwise. */
+    static final class Console implements TagJobListener {
+        private static final long PLAIN_EVERY_NANOS = 10_000_000_000L;
+        final AtomicBoolean cancelled = new AtomicBoolean();
+        private final PrintStream err;
+        private final boolean tty;
+        private long lastPlain;
+        private boolean drawn;
+        private TagJobProgress.Phase lastPhase;
+
+        Console(PrintStream err, boolean tty) {
+            this.err = err;
+            this.tty = tty;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled.get();
+        }
+
+        @Override
+        public synchronized void progress(TagJobProgress p) {
+            String line = line(p);
+            if (tty) {
+                err.print("\r" + line + "\033[K");
+                drawn = true;
+            } else {
+                long now = System.nanoTime();
+                if (p.phase() != lastPhase || now - lastPlain >= PLAIN_EVERY_NANOS) {
+                    err.println(line);
+                    lastPlain = now;
+                }
+            }
+            lastPhase = p.phase();
+            err.flush();
+        }
+
+        synchronized void clear() {
+            if (drawn) {
+                err.print("\r\033[K");
+                err.flush();
+                drawn = false;
+            }
+        }
+
+        static String line(TagJobProgress p) {
+            return switch (p.phase()) {
+                case SCANNING -> "scanning: " + p.found() + " audio files found";
+                case REPORTING -> "writing the reports";
+                case DONE -> "done";
+                case ANALYSING -> {
+                    int width = 24;
+                    int filled = p.toAnalyse() == 0 ? width : (int) (width * (long) p.done() / p.toAnalyse());
+                    String eta = p.etaSeconds() < 0 ? "--" : duration(p.etaSeconds());
+                    yield String.format(Locale.ROOT, "[%s%s] %d/%d  %.1f tracks/min  %.1fx real time  ETA %s%s",
+                            "#".repeat(filled), ".".repeat(width - filled), p.done(), p.toAnalyse(),
+                            p.filesPerMinute(), p.realTimeFactor(), eta,
+                            p.failed() > 0 ? "  " + p.failed() + " failed" : "");
+                }
+            };
+        }
+
+        static String duration(double seconds) {
+            long s = Math.round(seconds);
+            return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
+                    : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        }
+    }
+}
