@@ -19,8 +19,9 @@ import org.osgi.service.component.annotations.Component;
  * <ul>
  * <li>prediction {@code ŷ_i = argmax_k p_ik} (the first index on ties); confidence {@code c_i = p_iŷ}.</li>
  * <li>ACCURACY = (1/n) Σ 1[ŷ_i = y_i].</li>
- * <li>NLL = -(1/n) Σ ln max(p_iy, 1e-15), in nats; the floor keeps one zero probability from making it
- * infinite.</li>
+ * <li>NLL = -(1/n) Σ ln max(p_iy, 2^-1022), in nats; the floor (the smallest normal double, so a term is at
+ * most 708) only keeps an exact zero probability from making the mean infinite: any probability a softmax
+ * can represent counts in full, as it does in a log-space computation.</li>
  * <li>BRIER = (1/n) Σ_i Σ_k (p_ik - 1[k = y_i])², in [0, 2].</li>
  * <li>Equal-width bins: bin b (0-based) holds the confidences in (b/B, (b+1)/B]; the first bin also holds
  * 0. Index {@code b = max(0, ceil(c·B) - 1)}. For a non-empty bin, acc_b is the fraction of its rows with
@@ -39,11 +40,14 @@ import org.osgi.service.component.annotations.Component;
  * <p>Bootstrap: each resample draws n row indices uniformly with replacement ({@link SplittableRandom} seeded
  * with the given seed, so a report is reproducible); the interval is the percentile interval, i.e. the
  * (1-level)/2 and (1+level)/2 quantiles of the resampled values, linearly interpolated between order
- * statistics.
+ * statistics. Binned errors (ECE, MCE, MAE) are biased upwards on small samples, and a resample, which repeats
+ * rows, behaves like a smaller sample: their bootstrap distribution sits above the point value, and for a
+ * well-calibrated model the interval can even exclude it. Read their intervals as the spread of the estimator,
+ * not as a bias-corrected range; compare models on the same rows.
  */
 @Component(service = CalibrationMetrics.class)
 public final class Metrics implements CalibrationMetrics {
-    static final double NLL_FLOOR = 1e-15;
+    static final double NLL_FLOOR = Double.MIN_NORMAL;
 
     @Override
     public double compute(Metric metric, double[][] probabilities, int[] truth, int bins) {

@@ -62,6 +62,35 @@ public final class TemperatureFitter {
         }
     }
 
+    /** The calibrated distribution of one row's {@code [members][classes]} logits under fitted parameters. */
+    static double[] apply(double[][] members, TemperatureFit fit) {
+        int classes = members[0].length;
+        switch (fit.method()) {
+            case MEMBER_T:
+                return Softmax.memberMean(members, fit.temperature());
+            case POOLED_T: {
+                double[] p = new double[classes];
+                Softmax.probabilities(logMeanProbabilities(new double[][][] {members})[0], fit.temperature(), p);
+                return p;
+            }
+            case PER_MEMBER_T: {
+                double[] p = new double[classes];
+                double[] q = new double[classes];
+                for (int m = 0; m < members.length; m++) {
+                    Softmax.probabilities(members[m], fit.parameters().get(m), q);
+                    for (int c = 0; c < classes; c++) {
+                        p[c] += q[c] / members.length;
+                    }
+                }
+                return p;
+            }
+            case VECTOR_SCALING:
+                return VectorScaling.apply(logMeanProbabilities(new double[][][] {members})[0], fit.parameters());
+            default:
+                throw new IllegalArgumentException("unknown method " + fit.method());
+        }
+    }
+
     /** Rejects what no temperature can be fitted on, naming the offending row. */
     static void validate(double[][][] z, int[] y, List<String> labels, List<String> names)
             throws CalibrationException {

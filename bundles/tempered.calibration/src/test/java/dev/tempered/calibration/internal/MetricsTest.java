@@ -51,6 +51,13 @@ class MetricsTest {
     }
 
     @Test
+    void tinyProbabilitiesCountInFull() {
+        // A confident mistake must cost what its log-probability says, as in a log-space computation.
+        double v = metrics.compute(Metric.NLL, new double[][] {{1 - 1e-20, 1e-20}}, new int[] {1}, 15);
+        assertEquals(20 * Math.log(10), v, 1e-9);
+    }
+
+    @Test
     void brierSumsSquaredErrorsOverClasses() {
         // .02 + 1.28 + .32 + .98 + .405 = 3.005
         assertEquals(3.005 / 5, m(Metric.BRIER), EPS);

@@ -153,6 +153,24 @@ class TemperatureFitterTest {
     }
 
     @Test
+    void applyingAFitReproducesItsNll() throws CalibrationException {
+        Random r = new Random(21);
+        double[][][] z = logits(r, 2000, 3);
+        int[] y = new int[z.length];
+        for (int i = 0; i < z.length; i++) {
+            y[i] = sample(r, Softmax.memberMean(z[i], 1.7));
+        }
+        for (CalibrationMethod method : CalibrationMethod.values()) {
+            TemperatureFit fit = TemperatureFitter.fit(data(z, y), method);
+            double nll = 0;
+            for (int i = 0; i < z.length; i++) {
+                nll -= Math.log(TemperatureFitter.apply(z[i], fit)[y[i]]) / z.length;
+            }
+            assertEquals(fit.nllAfter(), nll, 1e-9, method.toString());
+        }
+    }
+
+    @Test
     void vectorScalingGradientMatchesFiniteDifferences() {
         Random r = new Random(5);
         double[][] x = new double[50][4];
