@@ -22,10 +22,14 @@ final class Hpss {
         float[] harm = new float[magnitude.length];
         float[] perc = new float[magnitude.length];
         MedianFilter median = new MedianFilter(KERNEL);
-        // Across time: one line per bin, stride = bins (frame-major storage).
+        // Across time: transposed first, because walking a frame-major array with a stride of 1025 floats
+        // misses the cache on every read and costs more than the medians themselves.
+        float[] byBin = transpose(magnitude, frames, bins);
+        float[] harmByBin = new float[byBin.length];
         for (int k = 0; k < bins; k++) {
-            median.filter(magnitude, harm, k, bins, frames);
+            median.filter(byBin, harmByBin, k * frames, 1, frames);
         }
+        transpose(harmByBin, bins, frames, harm);
         // Across frequency: one contiguous line per frame.
         for (int t = 0; t < frames; t++) {
             median.filter(magnitude, perc, t * bins, 1, bins);
@@ -54,8 +58,30 @@ final class Hpss {
             pRe[i] = (float) (stft.re[i] * maskP);
             pIm[i] = (float) (stft.im[i] * maskP);
         }
-        double[] yh = Stft.inverse(hRe, hIm, frames, stft.nFft, stft.hop, length, zeroTail);
-        double[] yp = Stft.inverse(pRe, pIm, frames, stft.nFft, stft.hop, length, zeroTail);
-        return new Signals(yh, yp);
+        double[][] y = Stft.inverse(new float[][] {hRe, pRe}, new float[][] {hIm, pIm}, frames, stft.nFft,
+                stft.hop, length, zeroTail);
+        return new Signals(y[0], y[1]);
+    }
+
+    /** {@code [rows][cols]} to {@code [cols][rows]}, in tiles that stay in the cache. */
+    static float[] transpose(float[] a, int rows, int cols) {
+        float[] out = new float[a.length];
+        transpose(a, rows, cols, out);
+        return out;
+    }
+
+    static void transpose(float[] a, int rows, int cols, float[] out) {
+        int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) {
+                        out[c * rows + r] = a[r * cols + c];
+                    }
+                }
+            }
+        }
     }
 }

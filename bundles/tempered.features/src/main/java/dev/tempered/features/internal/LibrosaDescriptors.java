@@ -92,11 +92,10 @@ public final class LibrosaDescriptors {
             power[i] = mag[i] * mag[i];
         }
 
-        chroma(power, frames, bins, out, 0);
-        Moments rms = rms(y);
-        rms.store(out, 2);
+        Moments.of(chromagram(power, frames, bins)).store(out, 0);
+        Moments.of(TimeDomain.rms(y, N_FFT, HOP, profile.padding)).store(out, 2);
         spectralShape(mag, frames, bins, out);
-        zeroCrossingRate(y).store(out, 10);
+        Moments.of(TimeDomain.zeroCrossingRate(y, N_FFT, HOP)).store(out, 10);
 
         Hpss.Signals hpss = Hpss.separate(stft, mag, y.length, profile.istftZeroTail);
         Moments.of(hpss.harmonic()).store(out, 12);
@@ -111,13 +110,16 @@ public final class LibrosaDescriptors {
         return out;
     }
 
-    private void chroma(float[] power, int frames, int bins, double[] out, int at) {
+    /**
+     * chroma_stft: the chroma filters (tuned by the estimate unless disabled) applied to the power
+     * spectrogram, each frame divided by its largest value; frame-major {@code [frames][12]}.
+     */
+    double[] chromagram(float[] power, int frames, int bins) {
         ChromaFilterbank fb = estimateTuning
                 ? ChromaFilterbank.create(SAMPLE_RATE, N_FFT, N_CHROMA,
                         Tuning.estimate(power, frames, bins, SAMPLE_RATE, N_FFT))
                 : chromaNoTuning;
-        Moments.Accumulator acc = new Moments.Accumulator();
-        double[] raw = new double[N_CHROMA];
+        double[] out = new double[frames * N_CHROMA];
         for (int t = 0; t < frames; t++) {
             int base = t * bins;
             double max = 0;
@@ -127,31 +129,16 @@ public final class LibrosaDescriptors {
                 for (int k = 0; k < bins; k++) {
                     s += w[k] * power[base + k];
                 }
-                raw[c] = s;
+                out[t * N_CHROMA + c] = s;
                 max = Math.max(max, Math.abs(s));
             }
+            // librosa leaves a frame whose maximum is below float32's tiny unscaled (all zeros in practice).
             double scale = max < Float.MIN_NORMAL ? 1.0 : 1.0 / max;
             for (int c = 0; c < N_CHROMA; c++) {
-                acc.add(raw[c] * scale);
+                out[t * N_CHROMA + c] *= scale;
             }
         }
-        acc.result().store(out, at);
-    }
-
-    private Moments rms(float[] y) {
-        double[] padded = profile.padding.pad(y, N_FFT / 2);
-        double[] cum = new double[padded.length + 1];
-        for (int i = 0; i < padded.length; i++) {
-            cum[i + 1] = cum[i] + padded[i] * padded[i];
-        }
-        int frames = Stft.frameCount(y.length, HOP);
-        Moments.Accumulator acc = new Moments.Accumulator();
-        for (int t = 0; t < frames; t++) {
-            int s = t * HOP;
-            double meanSquare = Math.max(0, cum[s + N_FFT] - cum[s]) / N_FFT;
-            acc.add(Math.sqrt(meanSquare));
-        }
-        return acc.result();
+        return out;
     }
 
     private void spectralShape(float[] mag, int frames, int bins, double[] out) {
@@ -168,29 +155,6 @@ public final class LibrosaDescriptors {
         centroid.result().store(out, 4);
         bandwidth.result().store(out, 6);
         rolloff.result().store(out, 8);
-    }
-
-    private Moments zeroCrossingRate(float[] y) {
-        double[] padded = Padding.EDGE.pad(y, N_FFT / 2);
-        // crossings[i] counts sign changes between padded[j-1] and padded[j] for j < i.
-        int[] crossings = new int[padded.length + 1];
-        for (int j = 1; j < padded.length; j++) {
-            crossings[j + 1] = crossings[j] + (negative(padded[j]) != negative(padded[j - 1]) ? 1 : 0);
-        }
-        int frames = Stft.frameCount(y.length, HOP);
-        Moments.Accumulator acc = new Moments.Accumulator();
-        for (int t = 0; t < frames; t++) {
-            int s = t * HOP;
-            // librosa counts changes at positions 1..frame-1 of each frame (the first has no predecessor).
-            int count = crossings[s + N_FFT] - crossings[s + 1];
-            acc.add(count / (double) N_FFT);
-        }
-        return acc.result();
-    }
-
-    /** librosa's zero_crossings: magnitudes up to 1e-10 count as zero, and zero counts as positive. */
-    private static boolean negative(double v) {
-        return Math.abs(v) > 1e-10 && v < 0;
     }
 
     /** power_to_db(melspectrogram) with ref 1, amin 1e-10, top_db 80; frame-major {@code [frames][mels]}. */

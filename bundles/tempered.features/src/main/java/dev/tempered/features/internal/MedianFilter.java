@@ -49,36 +49,22 @@ final class MedianFilter {
     }
 
     private void replace(float old, float fresh) {
-        int lo = 0;
-        int hi = size - 1;
-        // Any slot holding a value equal to 'old' will do.
-        int pos = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            float v = window[mid];
-            if (v < old) {
-                lo = mid + 1;
-            } else if (v > old) {
-                hi = mid - 1;
-            } else {
-                pos = mid;
-                break;
-            }
+        // Ranks by counting rather than binary search: the comparisons compile to flag moves, not branches,
+        // and spectrogram data would mispredict most of a binary search's branches.
+        float[] w = window;
+        int p = 0;
+        int q = 0;
+        for (int j = 0; j < w.length; j++) {
+            float v = w[j];
+            p += v < old ? 1 : 0;
+            q += v < fresh ? 1 : 0;
         }
-        if (pos < 0) {
-            throw new IllegalStateException("value not in window (NaN input?)");
-        }
-        if (fresh >= old) {
-            while (pos < size - 1 && window[pos + 1] < fresh) {
-                window[pos] = window[pos + 1];
-                pos++;
-            }
+        if (old < fresh) {
+            q--;
+            System.arraycopy(w, p + 1, w, p, q - p);
         } else {
-            while (pos > 0 && window[pos - 1] > fresh) {
-                window[pos] = window[pos - 1];
-                pos--;
-            }
+            System.arraycopy(w, q, w, q + 1, p - q);
         }
-        window[pos] = fresh;
+        w[q] = fresh;
     }
 }

@@ -63,42 +63,51 @@ final class Stft {
     }
 
     /**
-     * The inverse transform of {@code (re, im)} (same shape as this transform) by weighted overlap-add,
-     * divided by the summed squared window where that is not tiny, as librosa's {@code istft}. The result
-     * starts at the first unpadded sample and has {@code length} samples; {@code zeroTail} reproduces
-     * librosa before 0.9, which cropped {@code n_fft/2} at the end and then zero-filled to the length.
+     * The inverse transforms of several spectra of this transform's shape ({@code re[i], im[i]}), by weighted
+     * overlap-add divided by the summed squared window where that is not tiny, as librosa's {@code istft}.
+     * Each result starts at the first unpadded sample and has {@code length} samples; {@code zeroTail}
+     * reproduces librosa before 0.9, which cropped {@code n_fft/2} at the end and then zero-filled.
      */
-    static double[] inverse(float[] re, float[] im, int frames, int nFft, int hop, int length, boolean zeroTail) {
+    static double[][] inverse(float[][] re, float[][] im, int frames, int nFft, int hop, int length,
+            boolean zeroTail) {
         int bins = nFft / 2 + 1;
         RealFft fft = new RealFft(nFft);
         double[] window = Windows.hann(nFft);
         int total = nFft + hop * (frames - 1);
-        double[] acc = new double[total];
+        int offset = nFft / 2;
+        int available = Math.max(0, zeroTail ? total - 2 * offset : total - offset);
+        int n = Math.min(length, available);
         double[] norm = new double[total];
+        for (int t = 0; t < frames; t++) {
+            for (int j = 0; j < nFft; j++) {
+                norm[t * hop + j] += window[j] * window[j];
+            }
+        }
         double[] fr = new double[bins];
         double[] fi = new double[bins];
         double[] frame = new double[nFft];
-        for (int t = 0; t < frames; t++) {
-            int base = t * bins;
-            for (int k = 0; k < bins; k++) {
-                fr[k] = re[base + k];
-                fi[k] = im[base + k];
+        double[][] out = new double[re.length][];
+        for (int s = 0; s < re.length; s++) {
+            double[] acc = new double[total];
+            for (int t = 0; t < frames; t++) {
+                int base = t * bins;
+                for (int k = 0; k < bins; k++) {
+                    fr[k] = re[s][base + k];
+                    fi[k] = im[s][base + k];
+                }
+                fft.inverse(fr, fi, frame);
+                int start = t * hop;
+                for (int j = 0; j < nFft; j++) {
+                    acc[start + j] += window[j] * frame[j];
+                }
             }
-            fft.inverse(fr, fi, frame);
-            int start = t * hop;
-            for (int j = 0; j < nFft; j++) {
-                acc[start + j] += window[j] * frame[j];
-                norm[start + j] += window[j] * window[j];
+            double[] y = new double[length];
+            for (int i = 0; i < n; i++) {
+                double w = norm[offset + i];
+                // librosa works in float32 and skips the division where the sum is below float32's tiny.
+                y[i] = w > Float.MIN_NORMAL ? acc[offset + i] / w : acc[offset + i];
             }
-        }
-        double[] out = new double[length];
-        int offset = nFft / 2;
-        int available = zeroTail ? total - 2 * offset : total - offset;
-        int n = Math.min(length, available);
-        for (int i = 0; i < n; i++) {
-            double w = norm[offset + i];
-            // librosa works in float32 and skips the division where the window sum is below its tiny value.
-            out[i] = w > Float.MIN_NORMAL ? acc[offset + i] / w : acc[offset + i];
+            out[s] = y;
         }
         return out;
     }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /** Prints every descriptor against the CSV for both librosa profiles; for investigation, not CI. */
 @EnabledIfSystemProperty(named = "tempered.diagnostics", matches = "true")
-class DiagnosticsTest {
+class ProfileDiagnostics {
     @Test
     void printBothProfiles() throws Exception {
         float[] y = GtzanFixture.clip();

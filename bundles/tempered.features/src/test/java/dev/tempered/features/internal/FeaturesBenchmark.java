@@ -1,0 +1,53 @@
+package dev.tempered.features.internal;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Times the 57 descriptors of the 30 s fixture (and ffmpeg's decode of it for scale); a benchmark command,
+ * not a test: run with -Dtempered.bench=true (see docs/benchmarks/features.md).
+ */
+@EnabledIfSystemProperty(named = "tempered.bench", matches = "true")
+class FeaturesBenchmark {
+    @Test
+    void thirtySecondClip() throws Exception {
+        int warmup = Integer.getInteger("tempered.bench.warmup", 10);
+        int runs = Integer.getInteger("tempered.bench.runs", 20);
+        long t0 = System.nanoTime();
+        float[] y = GtzanFixture.clip();
+        double decodeMs = (System.nanoTime() - t0) / 1e6;
+        LibrosaDescriptors d = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true);
+        long c0 = System.nanoTime();
+        d.compute(y);
+        double coldMs = (System.nanoTime() - c0) / 1e6;
+        for (int i = 0; i < warmup; i++) {
+            d.compute(y);
+        }
+        double[] ms = new double[runs];
+        double[] cpu = new double[runs];
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < runs; i++) {
+            long c = threads.getCurrentThreadCpuTime();
+            long s = System.nanoTime();
+            d.compute(y);
+            ms[i] = (System.nanoTime() - s) / 1e6;
+            cpu[i] = (threads.getCurrentThreadCpuTime() - c) / 1e6;
+        }
+        Arrays.sort(ms);
+        Arrays.sort(cpu);
+        System.out.printf("machine: %d processors, load average %.2f, %s %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        System.out.printf("clip: %d samples (%.2f s) at 22050 Hz; ffmpeg decode of the 30 s mp3 (process start"
+                + " included): %.1f ms%n", y.length, y.length / 22050.0, decodeMs);
+        System.out.printf("descriptors, first call (cold JIT): %.1f ms%n", coldMs);
+        System.out.printf("descriptors, %d warm runs after %d warm-up: min %.1f ms, median %.1f ms, max %.1f ms"
+                + " (%.0fx real time)%n", runs, warmup, ms[0], ms[runs / 2], ms[runs - 1],
+                y.length / 22050.0 * 1000 / ms[runs / 2]);
+        System.out.printf("descriptors, CPU time of the computing thread: min %.1f ms, median %.1f ms%n", cpu[0],
+                cpu[runs / 2]);
+        StageTimer.print(d, y);
+    }
+}
