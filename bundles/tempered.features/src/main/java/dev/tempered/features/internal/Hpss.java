@@ -41,17 +41,19 @@ final class Hpss {
         for (int i = 0; i < magnitude.length; i++) {
             double h = harm[i];
             double p = perc[i];
-            double z = Math.max(h, p);
             double maskH;
             double maskP;
-            if (z < Float.MIN_NORMAL) {
+            if (Math.max(h, p) < Float.MIN_NORMAL) {
                 maskH = 0.5;
                 maskP = 0.5;
             } else {
-                double hh = (h / z) * (h / z);
-                double pp = (p / z) * (p / z);
-                maskH = hh / (hh + pp);
-                maskP = pp / (hh + pp);
+                // librosa scales both by max(h, p) first to avoid float32 overflow; in double it is not needed,
+                // and H²/(H²+P²) is the same quotient with one division instead of four.
+                double hh = h * h;
+                double pp = p * p;
+                double inv = 1.0 / (hh + pp);
+                maskH = hh * inv;
+                maskP = pp * inv;
             }
             hRe[i] = (float) (stft.re[i] * maskH);
             hIm[i] = (float) (stft.im[i] * maskH);

@@ -30,8 +30,12 @@ final class MedianFilter {
         if (line.length < extended) {
             line = new float[extended];
         }
-        for (int i = 0; i < extended; i++) {
+        for (int i = 0; i < n; i++) {
+            line[half + i] = src[offset + i * stride];
+        }
+        for (int i = 0; i < half; i++) {
             line[i] = src[offset + reflect(i - half, n) * stride];
+            line[half + n + i] = src[offset + reflect(n + i, n) * stride];
         }
         System.arraycopy(line, 0, window, 0, size);
         java.util.Arrays.sort(window);

@@ -3,12 +3,22 @@ package dev.tempered.features.internal;
 /** Mean and population variance (numpy's var, ddof = 0). */
 record Moments(double mean, double variance) {
 
+    /** Two passes, as numpy: the mean, then the mean squared deviation from it. */
     static Moments of(double[] x) {
-        Accumulator acc = new Accumulator();
-        for (double v : x) {
-            acc.add(v);
+        if (x.length == 0) {
+            return new Moments(Double.NaN, Double.NaN);
         }
-        return acc.result();
+        double sum = 0;
+        for (double v : x) {
+            sum += v;
+        }
+        double mean = sum / x.length;
+        double ss = 0;
+        for (double v : x) {
+            double d = v - mean;
+            ss += d * d;
+        }
+        return new Moments(mean, ss / x.length);
     }
 
     void store(double[] out, int at) {
