@@ -218,10 +218,12 @@ final class TagJob {
             String truth = truth(f);
             Work w = new Work(f, attrs, hash, row, truth);
             LibraryEntry e = row == null ? null : row.entry();
-            if (request.reanalyse() || e == null || e.status() == Status.FAILED || e.probabilities().length == 0) {
+            if (request.reanalyse() || e == null || e.probabilities().length == 0 || e.model() == null) {
                 analyse.add(w);
             } else if (e.model().equals(spec.ref()) && e.temperature() == temperature) {
-                if (request.dryRun() || e.written() || e.decision() == TagPlan.Decision.SKIP || writer == null) {
+                // A file whose analysis stands but whose write failed gets only the write retried.
+                boolean pending = e.status() == Status.FAILED || !(e.written() || e.decision() == TagPlan.Decision.SKIP);
+                if (request.dryRun() || !pending || writer == null) {
                     unchanged(w);
                 } else {
                     writeOnly.add(w);

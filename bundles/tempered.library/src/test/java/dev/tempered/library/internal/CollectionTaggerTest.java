@@ -122,6 +122,22 @@ class CollectionTaggerTest {
     }
 
     @Test
+    void aFailedWriteIsRetriedWithoutAnalysingAgain() throws Exception {
+        writer.failNext.add("b.fake");
+        TagJobSummary first = tagger().tag(request(false), TagJobListener.NONE);
+        assertEquals(1, first.failed());
+        assertEquals(3, first.written());
+        assertTrue(first.failures().values().iterator().next().contains("disk full"));
+        int decodes = loader.requests.size();
+        TagJobSummary again = tagger().tag(request(false), TagJobListener.NONE);
+        assertEquals(0, again.failed());
+        assertEquals(0, again.analysed());
+        assertEquals(1, again.written());
+        assertEquals(decodes, loader.requests.size());
+        assertTrue(Files.readString(lib.resolve("Rock/deeper/b.fake")).contains("GENRE=rock"));
+    }
+
+    @Test
     void aSymlinkLoopIsReportedAndEachFileCountedOnce() throws Exception {
         Files.createSymbolicLink(lib.resolve("Rock/deeper/loop"), lib.resolve("Rock"));
         Files.createSymbolicLink(lib.resolve("alias.fake"), lib.resolve("Misc/d.fake"));

@@ -108,7 +108,7 @@ final class Fakes {
         }
     }
 
-    static final class Front implements FrontEnd {
+    static class Front implements FrontEnd {
         @Override
         public String type() {
             return "fake";
@@ -236,7 +236,8 @@ final class Fakes {
      */
     static final class Writer implements dev.tempered.api.tag.TagWriter {
         final AtomicInteger applied = new AtomicInteger();
-        final java.util.Map<Path, String> undone = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Files whose next write fails, as a full disk would make it. */
+        final java.util.Set<String> failNext = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         @Override
         public boolean supports(Path file) {
@@ -256,6 +257,9 @@ final class Fakes {
                 throws dev.tempered.api.tag.TagException {
             if (plan.decision() == dev.tempered.api.tag.TagPlan.Decision.SKIP) {
                 return new dev.tempered.api.tag.TagResult(plan.file(), plan, false, "skipped");
+            }
+            if (failNext.remove(plan.file().getFileName().toString())) {
+                throw new dev.tempered.api.tag.TagException(plan.file(), "disk full (simulated)");
             }
             try {
                 String first = Files.readString(plan.file()).lines().findFirst().orElse("");

@@ -1,0 +1,83 @@
+package dev.tempered.library.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tempered.api.library.LabelSource;
+import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.library.TagJobListener;
+import dev.tempered.api.library.TagJobRequest;
+import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.tag.TagPolicy;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Kills a job's process with SIGKILL mid-run; the next run must complete and leave a consistent index. */
+class CrashSafetyTest {
+    static final int FILES = 60;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aKilledJobIsCompletedByTheNextRunAndTheIndexIsConsistent() throws Exception {
+        Path lib = tmp.resolve("lib");
+        Path indexDir = tmp.resolve("index");
+        for (int i = 0; i < FILES; i++) {
+            Fakes.track(lib, "d" + (i % 4) + "/t" + i + ".fake", 20, i % 3);
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                CrashChild.class.getName(), lib.toString(), indexDir.toString()).redirectErrorStream(true).start();
+        int done = 0;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                assertTrue(!line.equals("FINISHED"), "the child finished before it was killed");
+                if (line.startsWith("DONE ") && ++done == 8) {
+                    // SIGKILL: no shutdown hook, no finally block, no H2 close.
+                    child.destroyForcibly();
+                    break;
+                }
+            }
+        }
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(8, done, "the child should have reported 8 files before being killed");
+
+        Fakes.Model model = new Fakes.Model(Fakes.SPEC);
+        CollectionTaggerComponent t = new CollectionTaggerComponent(new Fakes.Repository(model), new Fakes.Loader(),
+                new Fakes.Calib(), indexDir);
+        t.addFrontEnd(new Fakes.Front());
+        t.setWriter(new Fakes.Writer());
+        TagJobRequest req = new TagJobRequest(List.of(lib), null, false, TagPolicy.defaults(), 2, null,
+                LabelSource.NONE, null, false);
+        TagJobSummary s = t.tag(req, TagJobListener.NONE);
+        assertEquals(FILES, s.found());
+        assertEquals(0, s.failed());
+        assertTrue(s.analysed() <= FILES - 8, "at least the 8 committed files are not analysed again: " + s.analysed());
+        assertEquals(FILES, s.analysed() + s.unchanged());
+
+        List<LibraryEntry> entries = t.entries(List.of(lib));
+        assertEquals(FILES, entries.size());
+        for (LibraryEntry e : entries) {
+            String content = Files.readString(e.file());
+            assertTrue(e.written() && content.contains("GENRE="), e.file() + " indexed as written: " + content);
+            assertEquals(Files.size(e.file()), e.size(), "the index knows the file as it is now");
+            assertEquals(ContentHash.of(e.file()), e.contentHash());
+        }
+        try (Stream<Path> files = Files.walk(lib)) {
+            assertEquals(0, files.filter(p -> p.toString().endsWith(".tmp")).count(), "no half-written leftovers");
+        }
+        TagJobSummary third = t.tag(req, TagJobListener.NONE);
+        assertEquals(0, third.analysed());
+        assertEquals(0, third.written());
+        assertEquals(FILES, third.unchanged());
+    }
+}
