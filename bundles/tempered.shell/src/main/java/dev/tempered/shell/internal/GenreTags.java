@@ -14,7 +14,9 @@ final class GenreTags {
 
     /**
      * The index in {@code labels} of the file's genre tag, compared ignoring case, spaces and punctuation
-     * ("Hip-Hop" is {@code hiphop}); with several genre values the first that is a label wins.
+     * ("Hip-Hop" is {@code hiphop}); with several genre values the first that is a label wins. A value that is no
+     * label but names exactly one of them as a word ("Romantic Classical", "Delta Blues") counts as that label;
+     * one naming two ("Blues Rock") is ambiguous and does not count.
      *
      * @throws TagException naming the file when it has no genre or none the model knows
      */
@@ -24,7 +26,8 @@ final class GenreTags {
         if (genre == null || genre.isBlank()) {
             throw new TagException(file, "no genre tag to learn from");
         }
-        for (String value : genre.split("[;/,\\u0000]")) {
+        String[] values = genre.split("[;/,\\u0000]");
+        for (String value : values) {
             String key = normal(value);
             for (int i = 0; i < labels.size(); i++) {
                 if (normal(labels.get(i)).equals(key)) {
@@ -32,7 +35,35 @@ final class GenreTags {
                 }
             }
         }
+        for (String value : values) {
+            int found = byWord(value, labels);
+            if (found >= 0) {
+                return found;
+            }
+        }
         throw new TagException(file, "its genre '" + genre.trim() + "' is not one of the model's labels");
+    }
+
+    /** The one label that the value names as a word or as two adjacent words ("hip hop"), else -1. */
+    private static int byWord(String value, List<String> labels) {
+        String[] words = value.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+");
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (int w = 0; w < words.length; w++) {
+            keys.add(words[w]);
+            if (w + 1 < words.length) {
+                keys.add(words[w] + words[w + 1]);
+            }
+        }
+        int found = -1;
+        for (int i = 0; i < labels.size(); i++) {
+            if (keys.contains(normal(labels.get(i)))) {
+                if (found >= 0) {
+                    return -1;
+                }
+                found = i;
+            }
+        }
+        return found;
     }
 
     static String normal(String s) {

@@ -209,5 +209,10 @@ class ActionsTest {
     void genreTagsMatchLabelsLoosely() throws Exception {
         tags.genres.put(a, "Rock; Hip Hop");
         assertEquals(2, GenreTags.truth(tags, a, Fakes.LABELS));
+        tags.genres.put(a, "Romantic Classical");
+        assertEquals(1, GenreTags.truth(tags, a, Fakes.LABELS));
+        tags.genres.put(a, "Classical Blues");
+        assertThrows(dev.tempered.api.tag.TagException.class, () -> GenreTags.truth(tags, a, Fakes.LABELS),
+                "two labels named: ambiguous");
     }
 }
