@@ -191,8 +191,8 @@ public final class Charts implements CalibrationCharts {
                     arg = k;
                 }
             }
-            XYSeries s = new XYSeries(String.format(Locale.ROOT, "%s (best T = %.2f, %s %.4f)", e.getKey(),
-                    ts[arg], metricLabel(metric), v[arg]));
+            XYSeries s = new XYSeries(String.format(Locale.ROOT, "%s (best T = %.2f, minimum %.4f)", e.getKey(),
+                    ts[arg], v[arg]));
             for (int k = 0; k < ts.length; k++) {
                 s.add(ts[k], v[k]);
             }
