@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,13 +63,14 @@ final class PackageWatcher implements AutoCloseable {
     }
 
     synchronized void scan(boolean first) {
-        Map<Path, String> now = new HashMap<>();
+        // Folder order, then name order: the first package installed for a task becomes active by default.
+        Map<Path, String> now = new LinkedHashMap<>();
         for (Path dir : dirs) {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
             try (Stream<Path> entries = Files.list(dir)) {
-                for (Path p : (Iterable<Path>) entries::iterator) {
+                for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
                     String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
                     if (name.startsWith(".") || name.endsWith(".tmp") || name.endsWith(".part")) {
                         continue;
