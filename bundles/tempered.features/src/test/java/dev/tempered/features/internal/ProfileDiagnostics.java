@@ -41,7 +41,7 @@ class ProfileDiagnostics {
         System.out.printf("%-26s %14s %14s %9s %14s %9s %9s%n", "descriptor", "csv", "0.8", "rel", "0.10", "rel",
                 "rel(A440)");
         for (int i = 0; i < names.size(); i++) {
-            System.out.printf("%-26s %14.6g %14.6g %9.2e %14.6g %9.2e %9.2e%n", names.get(i), expected[i], a[i],
+            System.out.printf("%-26s %15.8g %15.8g %9.2e %15.8g %9.2e %9.2e%n", names.get(i), expected[i], a[i],
                     rel(a[i], expected[i]), b[i], rel(b[i], expected[i]), rel(c[i], expected[i]));
         }
     }
