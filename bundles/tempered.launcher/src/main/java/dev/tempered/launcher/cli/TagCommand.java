@@ -139,11 +139,19 @@ public final class TagCommand implements Subcommand {
                 TagPolicy.ExistingGenre.REPLACE, true);
         TagJobRequest request = new TagJobRequest(roots, model, dryRun, policy, jobs, report, labels, labelMap,
                 reanalyse);
+        TagJobSummary s = runJob(tagger, request, context);
+        printSummary(context.out(), s);
+        return s.failed() == 0 && !s.cancelled() ? OK : SOME_FAILED;
+    }
+
+    /** Runs a job with progress on stderr; Ctrl-C cancels it and waits until the files in flight are whole. */
+    static TagJobSummary runJob(CollectionTagger tagger, TagJobRequest request, CliContext context)
+            throws Exception {
         Console console = new Console(context.err(), context.interactive());
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             console.cancelled.set(true);
-            context.err().println("\ntempered tag: stopping; finishing the files in flight (kill -9 to force)");
+            context.err().println("\ntempered: stopping; finishing the files in flight (kill -9 to force)");
             try {
                 // The JVM exits when this hook returns: wait for the job to leave every file whole.
                 finished.await(5, TimeUnit.MINUTES);
@@ -152,9 +160,8 @@ public final class TagCommand implements Subcommand {
             }
         }, "tempered-tag-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        TagJobSummary s;
         try {
-            s = tagger.tag(request, console);
+            return tagger.tag(request, console);
         } finally {
             console.clear();
             finished.countDown();
@@ -164,8 +171,6 @@ public final class TagCommand implements Subcommand {
                 // Already shutting down (Ctrl-C): the hook is running and now returns.
             }
         }
-        printSummary(context.out(), s);
-        return s.failed() == 0 && !s.cancelled() ? OK : SOME_FAILED;
     }
 
     private static int undo(CollectionTagger tagger, List<Path> roots, CliContext context) throws Exception {

@@ -257,7 +257,7 @@ final class Reports {
         for (String l : labels) {
             counts.add((int) ok.stream().filter(e -> l.equals(e.topLabel())).count());
         }
-        sb.append(Svg.bars(labels, counts, "files"));
+        sb.append(Svg.bars(labels, counts, ""));
         sb.append("</section><section><h2>Confidence</h2>");
         sb.append(Svg.histogram(ok.stream().mapToDouble(LibraryEntry::confidence).toArray(), 0, 1, 10,
                 policy.minConfidence(), "calibrated confidence of the top genre"));

@@ -56,14 +56,15 @@ final class Svg {
         int left = 45;
         int bottom = 40;
         int plotW = w - left - 15;
-        int plotH = h - bottom - 15;
+        int top = 30;
+        int plotH = h - bottom - top;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">", w, h, w, h));
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", left,
-                15 + plotH, left + plotW, 15 + plotH));
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"15\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", left,
-                left, 15 + plotH));
+                top + plotH, left + plotW, top + plotH));
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>", left,
+                top, left, top + plotH));
         for (int b = 0; b < bins; b++) {
             double x0 = left + plotW * b / (double) bins;
             double bw = plotW / (double) bins;
@@ -71,22 +72,22 @@ final class Svg {
             double mid = lo + (hi - lo) * (b + 0.5) / bins;
             String fill = mid < marker ? "#d9822b" : "#4a78b5";
             sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                    + "fill=\"%s\" stroke=\"#fff\"/>", x0, 15 + plotH - bh, bw, bh, fill));
+                    + "fill=\"%s\" stroke=\"#fff\"/>", x0, top + plotH - bh, bw, bh, fill));
             if (counts[b] > 0) {
                 sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>",
-                        x0 + bw / 2, 15 + plotH - bh - 3, counts[b]));
+                        x0 + bw / 2, top + plotH - bh - 3, counts[b]));
             }
         }
         for (int t = 0; t <= 5; t++) {
             double v = lo + (hi - lo) * t / 5;
             double x = left + plotW * t / 5.0;
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.1f</text>", x,
-                    15 + plotH + 15, v));
+                    top + plotH + 15, v));
         }
         if (marker > lo && marker < hi) {
             double x = left + plotW * (marker - lo) / (hi - lo);
-            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"15\" x2=\"%.1f\" y2=\"%d\" stroke=\"#b00\" "
-                    + "stroke-dasharray=\"4 3\"/>", x, x, 15 + plotH));
+            sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#b00\" "
+                    + "stroke-dasharray=\"4 3\"/>", x, top - 14, x, top + plotH));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"12\" fill=\"#b00\" text-anchor=\"middle\">"
                     + "threshold %.2f</text>", x, marker));
         }
