@@ -98,6 +98,7 @@ public final class HostCommand implements Subcommand {
                 ActionResult r = window.click(click, 120_000);
                 context.err().println(String.join(" > ", click) + ": " + (r == null ? "(no result)" : r.summary()));
                 if (r != null && !r.failures().isEmpty()) {
+                    r.failures().forEach((f, why) -> context.err().println("  failed: " + why));
                     code = SOME_FAILED;
                 }
             }

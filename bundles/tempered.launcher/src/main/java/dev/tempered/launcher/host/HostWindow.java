@@ -33,7 +33,6 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.swing.BorderFactory;
-import javax.swing.DefaultListCellRenderer;
 import javax.swing.DefaultListModel;
 import javax.swing.ImageIcon;
 import javax.swing.JButton;
@@ -66,11 +65,12 @@ public final class HostWindow {
     private static final long POLL_MILLIS = 1000;
     private final Supplier<List<PluginAction>> services;
     private final JFrame frame = new JFrame();
-    private final DefaultListModel<Path> fileModel = new DefaultListModel<>();
-    private final JList<Path> files = new JList<>(fileModel);
+    private final DefaultListModel<Entry> fileModel = new DefaultListModel<>();
+    private final JList<Entry> files = new JList<>(fileModel);
     private final ResultsModel results = new ResultsModel();
     private final JLabel diagram = new JLabel("", SwingConstants.CENTER);
     private final JLabel status = new JLabel(" ");
+    private final javax.swing.JTextArea log = new javax.swing.JTextArea();
     private final JProgressBar progress = new JProgressBar();
     private final JButton cancel = new JButton("Cancel");
     private final JMenuBar menuBar = new JMenuBar();
@@ -86,16 +86,39 @@ public final class HostWindow {
     private BufferedImage diagramImage;
     private Path folder;
 
+    /** A listed file: shown relative to the folder, handed to actions as an absolute path. */
+    private record Entry(Path path, String text) {
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     private HostWindow(Supplier<List<PluginAction>> services) {
         this.services = services;
     }
 
     /** Opens the window on the event thread, lists the folder's audio files and starts following the services. */
     public static HostWindow open(Path folder, Supplier<List<PluginAction>> services) throws InterruptedException {
+        onEdt(HostWindow::lookAndFeel);
         HostWindow w = new HostWindow(services);
         onEdt(() -> w.build(folder));
         w.poller.scheduleWithFixedDelay(w::pollServices, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
         return w;
+    }
+
+    /** Nimbus where the JDK has it: the same look on every desktop, and under Xvfb for screenshots. */
+    private static void lookAndFeel() {
+        try {
+            for (javax.swing.UIManager.LookAndFeelInfo info : javax.swing.UIManager.getInstalledLookAndFeels()) {
+                if (info.getName().equals("Nimbus")) {
+                    javax.swing.UIManager.setLookAndFeel(info.getClassName());
+                    return;
+                }
+            }
+        } catch (ReflectiveOperationException | javax.swing.UnsupportedLookAndFeelException e) {
+            // The default look works as well.
+        }
     }
 
     private void build(Path dir) {
@@ -111,17 +134,6 @@ public final class HostWindow {
         frame.setJMenuBar(menuBar);
 
         files.setSelectionMode(ListSelectionModel.MULTIPLE_INTERVAL_SELECTION);
-        files.setCellRenderer(new DefaultListCellRenderer() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public Component getListCellRendererComponent(JList<?> list, Object value, int index, boolean selected,
-                    boolean focus) {
-                Path p = (Path) value;
-                String text = folder != null && p.startsWith(folder) ? folder.relativize(p).toString() : p.toString();
-                return super.getListCellRendererComponent(list, text, index, selected, focus);
-            }
-        });
         files.addListSelectionListener(e -> {
             if (!e.getValueIsAdjusting() && running.get() == null) {
                 status.setText(files.getSelectedValuesList().size() + " of " + fileModel.size() + " files selected");
@@ -129,12 +141,27 @@ public final class HostWindow {
         });
         JScrollPane fileScroll = new JScrollPane(files);
         fileScroll.setBorder(BorderFactory.createTitledBorder("Files"));
-        fileScroll.setPreferredSize(new Dimension(280, 600));
+        fileScroll.setPreferredSize(new Dimension(240, 600));
 
         JTable table = new JTable(results);
         table.setAutoCreateRowSorter(true);
         table.setFillsViewportHeight(true);
-        table.setRowHeight(table.getRowHeight() + 4);
+        table.setRowHeight(table.getRowHeight() + 6);
+        table.setAutoResizeMode(JTable.AUTO_RESIZE_OFF);
+        table.setDefaultRenderer(Object.class, new ResultsRenderer());
+        Runnable widths = () -> {
+            for (int c = 0; c < table.getColumnCount(); c++) {
+                table.getColumnModel().getColumn(c).setPreferredWidth(ResultsModel.width(table.getColumnName(c)));
+            }
+        };
+        results.addTableModelListener(e -> {
+            // Listeners hear of a change in reverse order of registration, so the table rebuilds its columns
+            // after this one: size them once it has.
+            if (e.getFirstRow() == javax.swing.event.TableModelEvent.HEADER_ROW) {
+                SwingUtilities.invokeLater(widths);
+            }
+        });
+        widths.run();
         JScrollPane tableScroll = new JScrollPane(table);
         tableScroll.setBorder(BorderFactory.createTitledBorder("Results"));
 
@@ -145,7 +172,7 @@ public final class HostWindow {
         JPanel diagramPanel = new JPanel(new BorderLayout());
         diagramPanel.setBorder(BorderFactory.createTitledBorder("Reliability diagram"));
         diagramPanel.add(diagram, BorderLayout.CENTER);
-        diagramPanel.setPreferredSize(new Dimension(470, 600));
+        diagramPanel.setPreferredSize(new Dimension(470, 420));
         diagramPanel.addComponentListener(new java.awt.event.ComponentAdapter() {
             @Override
             public void componentResized(java.awt.event.ComponentEvent e) {
@@ -153,7 +180,16 @@ public final class HostWindow {
             }
         });
 
-        JSplitPane right = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tableScroll, diagramPanel);
+        log.setEditable(false);
+        log.setLineWrap(true);
+        log.setWrapStyleWord(true);
+        log.setFont(new Font(Font.MONOSPACED, Font.PLAIN, 11));
+        JScrollPane logScroll = new JScrollPane(log);
+        logScroll.setBorder(BorderFactory.createTitledBorder("Messages"));
+        JSplitPane side = new JSplitPane(JSplitPane.VERTICAL_SPLIT, diagramPanel, logScroll);
+        side.setResizeWeight(0.6);
+        side.setPreferredSize(new Dimension(470, 600));
+        JSplitPane right = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, tableScroll, side);
         right.setResizeWeight(1.0);
         JSplitPane main = new JSplitPane(JSplitPane.HORIZONTAL_SPLIT, fileScroll, right);
         main.setResizeWeight(0.0);
@@ -166,6 +202,7 @@ public final class HostWindow {
         progress.setPreferredSize(new Dimension(220, 18));
         progress.setStringPainted(true);
         progress.setString("");
+        progress.setVisible(false);
         cancel.setEnabled(false);
         cancel.addActionListener(e -> cancelRequested.set(true));
         progressBox.add(progress, BorderLayout.CENTER);
@@ -176,7 +213,8 @@ public final class HostWindow {
         frame.getContentPane().add(statusBar, BorderLayout.SOUTH);
         rebuildMenus(List.of());
         openFolder(dir);
-        frame.setSize(1280, 800);
+        Rectangle screen = java.awt.GraphicsEnvironment.getLocalGraphicsEnvironment().getMaximumWindowBounds();
+        frame.setSize(Math.min(screen.width, 1440), Math.min(screen.height, 900));
         frame.setLocation(0, 0);
         frame.setVisible(true);
     }
@@ -188,12 +226,13 @@ public final class HostWindow {
         fileModel.clear();
         try (Stream<Path> s = Files.walk(folder, 4)) {
             s.filter(Files::isRegularFile).filter(HostWindow::looksLikeAudio).sorted(Comparator.comparing(Path::toString))
-                    .forEach(fileModel::addElement);
+                    .forEach(p -> fileModel.addElement(new Entry(p, folder.relativize(p).toString())));
         } catch (IOException e) {
             status.setText("Cannot list " + folder + ": " + e.getMessage());
         }
         results.clear();
         status.setText(fileModel.size() + " audio files in " + folder);
+        message("Opened " + folder + ": " + fileModel.size() + " audio files");
     }
 
     private static boolean looksLikeAudio(Path p) {
@@ -283,7 +322,7 @@ public final class HostWindow {
     }
 
     List<Path> selection() {
-        return List.copyOf(files.getSelectedValuesList());
+        return files.getSelectedValuesList().stream().map(Entry::path).toList();
     }
 
     /** Runs an action on the selection in the background, with progress and the Cancel button. */
@@ -296,6 +335,7 @@ public final class HostWindow {
         List<Path> selection = selection();
         cancelRequested.set(false);
         cancel.setEnabled(true);
+        progress.setVisible(true);
         progress.setIndeterminate(true);
         progress.setString(action.label());
         status.setForeground(Color.BLACK);
@@ -329,6 +369,7 @@ public final class HostWindow {
             protected void done() {
                 running.set(null);
                 cancel.setEnabled(false);
+                progress.setVisible(false);
                 progress.setIndeterminate(false);
                 progress.setValue(0);
                 progress.setString("");
@@ -338,6 +379,9 @@ public final class HostWindow {
                     r.image().ifPresent(HostWindow.this::showDiagram);
                     status.setForeground(r.failures().isEmpty() ? Color.BLACK : new Color(0x9a5b00));
                     status.setText(r.summary());
+                    message(action.label() + (r.cancelled() ? " (cancelled)" : "") + ": " + r.summary());
+                    r.failures().forEach((f, why) -> message("  " + f.getFileName() + ": "
+                            + (why.startsWith(f + ": ") ? why.substring(f.toString().length() + 2) : why)));
                     future.complete(r);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -346,11 +390,17 @@ public final class HostWindow {
                     Throwable cause = e.getCause();
                     status.setForeground(new Color(0xb00020));
                     status.setText(action.label() + " failed: " + cause.getMessage());
+                    message(action.label() + " failed: " + cause.getMessage());
                     future.completeExceptionally(cause);
                 }
             }
         }.execute();
         return future;
+    }
+
+    private void message(String line) {
+        log.append(java.time.LocalTime.now().withNano(0) + " " + line + "\n");
+        log.setCaretPosition(log.getDocument().getLength());
     }
 
     private void showDiagram(Path png) {
@@ -368,7 +418,8 @@ public final class HostWindow {
             return;
         }
         int w = Math.max(50, diagram.getParent().getWidth() - 16);
-        double scale = Math.min(1.0, w / (double) diagramImage.getWidth());
+        int h = Math.max(50, diagram.getParent().getHeight() - 30);
+        double scale = Math.min(1.0, Math.min(w / (double) diagramImage.getWidth(), h / (double) diagramImage.getHeight()));
         Image img = diagramImage.getScaledInstance((int) (diagramImage.getWidth() * scale),
                 (int) (diagramImage.getHeight() * scale), Image.SCALE_SMOOTH);
         diagram.setIcon(new ImageIcon(img));

@@ -16,8 +16,9 @@ import javax.swing.table.AbstractTableModel;
 final class ResultsModel extends AbstractTableModel {
     private static final long serialVersionUID = 1L;
     /** Column title and the row key it shows; "uncertainty" joins two keys. */
-    private static final List<String> FIXED = List.of("file", "genre", "confidence", "uncertainty (H / MI)",
-            "candidates", "model");
+    static final String UNCERTAINTY = "uncertainty H / MI";
+    private static final List<String> FIXED = List.of("file", "genre", "confidence", UNCERTAINTY, "model",
+            "candidates");
     private static final List<String> HIDDEN = List.of("entropy", "mutual information", "T");
     private final List<String> columns = new ArrayList<>(FIXED);
     private final Map<String, Map<String, String>> rows = new LinkedHashMap<>();
@@ -38,7 +39,10 @@ final class ResultsModel extends AbstractTableModel {
             Map<String, String> row = rows.computeIfAbsent(name == null ? f.getKey().toString() : name.toString(),
                     n -> new LinkedHashMap<>());
             row.put("file", name == null ? f.getKey().toString() : name.toString());
-            row.put("error", f.getValue());
+            // Tempered's messages start with the path, which the file column shows already.
+            String message = f.getValue();
+            String prefix = f.getKey() + ": ";
+            row.put("error", message.startsWith(prefix) ? message.substring(prefix.length()) : message);
             if (!columns.contains("error")) {
                 columns.add("error");
             }
@@ -48,6 +52,20 @@ final class ResultsModel extends AbstractTableModel {
         } else {
             fireTableDataChanged();
         }
+    }
+
+    /** A starting width in pixels for a column, by what it holds. */
+    static int width(String column) {
+        return switch (column) {
+            case "file" -> 175;
+            case "genre", "genre tag", "decision", "correct", "written", "windows" -> 80;
+            case "confidence" -> 90;
+            case UNCERTAINTY -> 125;
+            case "candidates" -> 240;
+            case "model" -> 215;
+            case "error", "reason" -> 320;
+            default -> 100;
+        };
     }
 
     void clear() {
@@ -83,7 +101,7 @@ final class ResultsModel extends AbstractTableModel {
         Map<String, String> row = new ArrayList<>(rows.values()).get(rowIndex);
         String col = columns.get(columnIndex);
         return switch (col) {
-            case "uncertainty (H / MI)" -> row.containsKey("entropy")
+            case UNCERTAINTY -> row.containsKey("entropy")
                     ? row.get("entropy") + " / " + row.getOrDefault("mutual information", "?") : "";
             case "model" -> row.containsKey("model")
                     ? row.get("model") + (row.containsKey("T") ? "  T=" + row.get("T") : "") : "";

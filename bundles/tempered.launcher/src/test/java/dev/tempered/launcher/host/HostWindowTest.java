@@ -72,7 +72,7 @@ class HostWindowTest {
         assertEquals(2, window.resultRows());
         assertEquals("a.mp3", window.cell(0, "file"));
         assertEquals("blues", window.cell(0, "genre"));
-        assertEquals("0.500 / 0.010", window.cell(0, "uncertainty (H / MI)"));
+        assertEquals("0.500 / 0.010", window.cell(0, ResultsModel.UNCERTAINTY));
         assertEquals("m@1  T=1.500", window.cell(0, "model"));
     }
 
