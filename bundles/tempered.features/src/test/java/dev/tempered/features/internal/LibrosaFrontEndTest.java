@@ -45,6 +45,20 @@ class LibrosaFrontEndTest {
     }
 
     @Test
+    void startsNoThreads() {
+        // JTransforms keeps a static thread pool for large transforms; ours (2048, 1024) must stay below its
+        // threshold, or every bundle refresh would leave threads behind.
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        frontEnd.compute(audio(22050, 1, noise(22050 * 5, 5)));
+        java.util.Set<Thread> after = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+        after.removeAll(before);
+        // JTransforms names its threads as Executors' default factory does; other new threads (the test
+        // runner's) are not ours to judge.
+        after.removeIf(t -> !t.isAlive() || !t.getName().startsWith("pool-"));
+        assertEquals(java.util.Set.of(), after);
+    }
+
+    @Test
     void rejectsWrongInput() {
         float[] a = noise(4096, 4);
         assertThrows(IllegalArgumentException.class, () -> frontEnd.compute(audio(22050, 2, a)));
