@@ -45,7 +45,7 @@ public final class DefaultAudioLoader implements AudioLoader {
     private final List<Entry> decoders = new CopyOnWriteArrayList<>();
 
     @Activate
-    public DefaultAudioLoader(@Reference Resampler resampler) {
+    public DefaultAudioLoader(@Reference(name = "resampler") Resampler resampler) {
         this.resampler = resampler;
     }
 
