@@ -3,6 +3,7 @@ package dev.tempered.features.internal;
 import dev.tempered.api.audio.DecodedAudio;
 import dev.tempered.api.features.FrontEnd;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -88,19 +89,24 @@ public final class LibrosaFrontEnd implements FrontEnd {
         }
         LibrosaDescriptors current = descriptors;
         List<DecodedAudio.Segment> segments = audio.segments();
-        float[][] out = new float[segments.size()][];
         for (int i = 0; i < segments.size(); i++) {
             DecodedAudio.Segment segment = segments.get(i);
             if (segment.length() == 0) {
                 throw new IllegalArgumentException("segment " + i + " at " + segment.startSeconds() + " s is empty");
             }
-            double[] values = current.compute(segment.samples());
+        }
+        float[][] out = new float[segments.size()][];
+        // Segments are independent clips (a track's analysis windows): on a multi-core machine they run side
+        // by side in the common pool; one segment stays on the caller's thread.
+        IntStream indices = IntStream.range(0, segments.size());
+        (segments.size() > 1 ? indices.parallel() : indices).forEach(i -> {
+            double[] values = current.compute(segments.get(i).samples());
             float[] row = new float[values.length];
             for (int j = 0; j < values.length; j++) {
                 row[j] = (float) values[j];
             }
             out[i] = row;
-        }
+        });
         return out;
     }
 }

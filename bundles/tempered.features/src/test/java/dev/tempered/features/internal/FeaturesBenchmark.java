@@ -18,6 +18,10 @@ class FeaturesBenchmark {
         float[] y = GtzanFixture.clip();
         double decodeMs = (System.nanoTime() - t0) / 1e6;
         LibrosaDescriptors d = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true);
+        if (Boolean.getBoolean("tempered.bench.coldStages")) {
+            System.out.println("stages, each run once in a fresh JVM (interpreter + JIT):");
+            StageTimer.print(d, y, 1);
+        }
         long c0 = System.nanoTime();
         d.compute(y);
         double coldMs = (System.nanoTime() - c0) / 1e6;

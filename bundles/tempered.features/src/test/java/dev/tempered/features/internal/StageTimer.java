@@ -6,7 +6,10 @@ final class StageTimer {
     }
 
     static void print(LibrosaDescriptors d, float[] y) {
-        int reps = 10;
+        print(d, y, 10);
+    }
+
+    static void print(LibrosaDescriptors d, float[] y, int reps) {
         Stft stft = null;
         long t = System.nanoTime();
         cpuStart = THREADS.getCurrentThreadCpuTime();
