@@ -27,7 +27,11 @@ final class ResultsModel extends AbstractTableModel {
     void show(ActionResult result) {
         int before = columns.size();
         for (Map<String, String> r : result.rows()) {
-            String file = r.getOrDefault("file", "");
+            String file = r.get("file");
+            if (file == null) {
+                // The table is per file; a row about nothing in particular has no place in it.
+                continue;
+            }
             Map<String, String> row = rows.computeIfAbsent(file, f -> new LinkedHashMap<>());
             row.remove("error");
             row.putAll(r);

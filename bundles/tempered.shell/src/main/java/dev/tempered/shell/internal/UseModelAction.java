@@ -62,8 +62,8 @@ final class UseModelAction implements PluginAction {
         monitor.progress(0, 1, spec.ref().toString());
         ModelSpec now = repository.activate(spec.ref().id(), spec.ref().version());
         monitor.progress(1, 1, "");
-        return new ActionResult("Active " + now.task() + " model: " + now.name() + " (" + now.ref() + ")",
-                List.of(Map.of(Rows.MODEL, now.ref().toString(), "task", now.task(), "name", now.name())),
+        // Rows are per file; a swap concerns none.
+        return new ActionResult("Active " + now.task() + " model: " + now.name() + " (" + now.ref() + ")", List.of(),
                 Optional.empty(), false, Map.of());
     }
 }
