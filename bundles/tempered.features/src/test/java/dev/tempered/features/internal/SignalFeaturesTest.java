@@ -165,6 +165,22 @@ class SignalFeaturesTest {
     }
 
     @Test
+    void silence() {
+        double[] d = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true).compute(new float[SR * 5]);
+        for (int i = 0; i < d.length; i++) {
+            assertTrue(Double.isFinite(d[i]), LibrosaDescriptors.NAMES.get(i));
+        }
+        assertEquals(0.0, d[LibrosaDescriptors.NAMES.indexOf("rms_mean")]);
+        assertEquals(0.0, d[LibrosaDescriptors.NAMES.indexOf("chroma_stft_mean")]);
+        assertEquals(0.0, d[LibrosaDescriptors.NAMES.indexOf("spectral_centroid_mean")]);
+        // A flat tempogram leaves the prior to decide: lag 22 (117.45 BPM) is the closest to 120 in log2.
+        assertEquals(60.0 * SR / (HOP * 22), d[LibrosaDescriptors.NAMES.indexOf("tempo")], 1e-9);
+        // Every mel band sits at the amin floor: -100 dB, so c0 = -100·√128 and the rest 0.
+        assertEquals(-100 * Math.sqrt(128), d[LibrosaDescriptors.NAMES.indexOf("mfcc1_mean")], 1e-9);
+        assertEquals(0.0, d[LibrosaDescriptors.NAMES.indexOf("mfcc2_mean")], 1e-9);
+    }
+
+    @Test
     void onsetStrengthIsShiftedPositiveFlux() {
         // Two frames of 2 mels: a rise of 4 dB in one mel and a fall in the other gives (4 + 0) / 2 = 2,
         // placed 1 + 2048/1024 = 3 frames on, as librosa compensates lag and centring.
