@@ -1,0 +1,277 @@
+package dev.tempered.itests.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tempered.api.ModelRef;
+import dev.tempered.api.calibration.Calibrator;
+import dev.tempered.api.model.ModelRepository;
+import dev.tempered.api.model.ModelSpec;
+import dev.tempered.api.plugin.ActionResult;
+import dev.tempered.api.plugin.PluginAction;
+import dev.tempered.api.plugin.ProgressMonitor;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * The shell bundle's menu actions as a host sees them: only {@link PluginAction} services. Uses the shipped
+ * model packages (models/gtzan-mlp and models/gtzan-mlp-mcd) and clips of Debian's free game music made with
+ * ffmpeg (packages asc-music and wesnoth-1.16-music, see scripts/setup-debian.sh --test).
+ */
+class ShellActionsInFrameworkTest {
+    private static final String INFERENCE_PID = "dev.tempered.inference";
+    private static final String CALIBRATION_FACTORY_PID = "dev.tempered.calibration";
+    private static final ModelRef MLP = new ModelRef("gtzan-mlp", "1.0.0");
+    private static final ModelRef MCD = new ModelRef("gtzan-mlp-mcd", "1.0.0");
+    private static final Path ASC = Path.of("/usr/share/games/asc/music/frontiers.mp3");
+    private static final Path WESNOTH = Path.of("/usr/share/games/wesnoth/1.16/data/core/music/battle-epic.ogg");
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = 10_000)
+    ConfigurationAdmin configAdmin;
+
+    @InjectService(timeout = 10_000)
+    ModelRepository repository;
+
+    @InjectService(timeout = 10_000)
+    Calibrator calibrator;
+
+    private Path drop;
+    private Path work;
+    private Configuration inference;
+
+    @BeforeEach
+    void watchAnEmptyModelFolder() throws Exception {
+        drop = Files.createTempDirectory("tempered-shell-models-");
+        work = Files.createTempDirectory("tempered-shell-music-");
+        inference = configAdmin.getConfiguration(INFERENCE_PID, "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("modelDirs", new String[] {drop.toString()});
+        props.put("pollMillis", 100L);
+        props.put("intraOpThreads", 1);
+        inference.update(props);
+        await(() -> repository.installed().isEmpty(), "no packages installed from the empty folder");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        inference.delete();
+        Configuration[] calibrations = configAdmin.listConfigurations(
+                "(service.factoryPid=" + CALIBRATION_FACTORY_PID + ")");
+        if (calibrations != null) {
+            for (Configuration c : calibrations) {
+                c.delete();
+            }
+        }
+        deleteTree(drop);
+        deleteTree(work);
+    }
+
+    @Test
+    void modelItemsAppearAndDisappearWithPackages() throws Exception {
+        assertTrue(useItems().isEmpty(), "no model, no 'use model' item: " + useItems().keySet());
+        dropPackage("gtzan-mlp");
+        await(() -> useItems().containsKey(MLP), "an item for gtzan-mlp after its package was dropped in");
+        dropPackage("gtzan-mlp-mcd");
+        await(() -> useItems().containsKey(MCD), "an item for gtzan-mlp-mcd after its package was dropped in");
+
+        ModelRef active = repository.active("genre").orElseThrow().ref();
+        ModelRef other = active.equals(MLP) ? MCD : MLP;
+        PluginAction useOther = useItems().get(other);
+        assertFalse(useItems().get(active).enabled(), "the active model's item is disabled");
+        assertTrue(useOther.enabled());
+        assertEquals(List.of("Tempered", "Models"), useOther.menuPath());
+        useOther.run(List.of(), ProgressMonitor.NONE);
+        await(() -> !useItems().get(other).enabled() && useItems().get(active).enabled(),
+                "the items' enablement follows the swap");
+        await(() -> Boolean.TRUE.equals(property(other, "tempered.model.active")),
+                "the swap shows as a modified service property");
+
+        deleteTree(drop.resolve("gtzan-mlp-mcd"));
+        await(() -> !useItems().containsKey(MCD), "the item went with the package");
+        assertTrue(useItems().containsKey(MLP));
+    }
+
+    @Test
+    void swapsAndTemperatureChangesShowInTheNextAnalysis() throws Exception {
+        Path rock = clip(ASC, "rock.flac", "Rock");
+        Path classical = clip(WESNOTH, "classical.flac", "Classical");
+        dropPackage("gtzan-mlp");
+        dropPackage("gtzan-mlp-mcd");
+        await(() -> useItems().size() == 2, "both packages installed");
+        PluginAction analyse = action("tempered.analyse");
+
+        Map<String, String> first = analyse.run(List.of(rock), ProgressMonitor.NONE).rows().get(0);
+        ModelRef active = ModelRef.parse(first.get("model"));
+        ModelRef other = active.equals(MLP) ? MCD : MLP;
+
+        // Swap through the menu item; the very next analysis uses the other model.
+        useItems().get(other).run(List.of(), ProgressMonitor.NONE);
+        Map<String, String> swapped = analyse.run(List.of(rock), ProgressMonitor.NONE).rows().get(0);
+        assertEquals(other.toString(), swapped.get("model"));
+
+        // Recalibrate on the two tagged clips; the next analysis uses the fitted T.
+        ActionResult fit = action("tempered.recalibrate").run(List.of(rock, classical), ProgressMonitor.NONE);
+        assertTrue(fit.failures().isEmpty(), fit.failures().toString());
+        ModelSpec spec = repository.active("genre").orElseThrow();
+        double t = calibrator.temperature(other, spec.defaultTemperature());
+        assertNotEquals(spec.defaultTemperature(), t, 1e-6, "the fitted T was applied: " + fit.summary());
+        assertTrue(fit.summary().contains(String.format(Locale.ROOT, "-> %.3f", t)), fit.summary());
+        Map<String, String> recalibrated = analyse.run(List.of(rock), ProgressMonitor.NONE).rows().get(0);
+        assertEquals(other.toString(), recalibrated.get("model"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", t), recalibrated.get("T"));
+
+        // The console command changes it again, for the next analysis too; a lower T sharpens the distribution.
+        String out = gogo("tempered:temperature set 0.25");
+        assertTrue(out.contains(other + ": T=0.2500"), out);
+        Map<String, String> sharp = analyse.run(List.of(rock), ProgressMonitor.NONE).rows().get(0);
+        assertEquals("0.250", sharp.get("T"));
+        assertTrue(Double.parseDouble(sharp.get("confidence")) > Double.parseDouble(recalibrated.get("confidence"))
+                || t < 0.25, "confidence at T=0.25 " + sharp + " vs at T=" + t + " " + recalibrated);
+
+        // The reliability diagram of the active model on the same tagged clips.
+        ActionResult diagram = action("tempered.reliability").run(List.of(rock, classical), ProgressMonitor.NONE);
+        BufferedImage png = ImageIO.read(diagram.image().orElseThrow().toFile());
+        assertTrue(png.getWidth() > 100 && png.getHeight() > 100, diagram.summary());
+        assertTrue(diagram.summary().startsWith(other + " T=0.2500 on 2 tagged files"), diagram.summary());
+    }
+
+    @Test
+    void consoleCommandsHaveHelp() throws Exception {
+        String help = gogo("help tempered:temperature");
+        assertTrue(help.contains("set, fit or reset"), help);
+        assertTrue(gogo("help tempered:analyse").contains("calibrated genre"));
+    }
+
+    private Map<ModelRef, PluginAction> useItems() {
+        Map<ModelRef, PluginAction> out = new HashMap<>();
+        for (ServiceReference<PluginAction> ref : references()) {
+            Object model = ref.getProperty("tempered.model");
+            if (model != null) {
+                out.put(ModelRef.parse(model.toString()), context.getService(ref));
+            }
+        }
+        return out;
+    }
+
+    private Object property(ModelRef model, String key) {
+        return references().stream().filter(r -> model.toString().equals(r.getProperty("tempered.model")))
+                .map(r -> r.getProperty(key)).findFirst().orElse(null);
+    }
+
+    private PluginAction action(String id) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            for (ServiceReference<PluginAction> ref : references()) {
+                PluginAction a = context.getService(ref);
+                if (a != null && a.id().equals(id)) {
+                    return a;
+                }
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no PluginAction " + id + " (are the library, tag writer and calibration"
+                        + " bundles active?)");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private List<ServiceReference<PluginAction>> references() {
+        try {
+            return new ArrayList<>(context.getServiceReferences(PluginAction.class, null));
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String gogo(String line) throws Exception {
+        ServiceReference<CommandProcessor> ref = context.getServiceReference(CommandProcessor.class);
+        assertTrue(ref != null, "no Gogo CommandProcessor");
+        CommandProcessor processor = context.getService(ref);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream ps = new PrintStream(buf, true, StandardCharsets.UTF_8);
+                CommandSession session = processor.createSession(System.in, ps, ps)) {
+            Object result = session.execute(line);
+            if (result != null) {
+                ps.println(session.format(result, org.apache.felix.service.command.Converter.INSPECT));
+            }
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    private void dropPackage(String name) throws IOException {
+        Path source = Path.of(context.getProperty("tempered.repo"), "models", name);
+        assertTrue(Files.isRegularFile(source.resolve("model.json")), "shipped model package missing: " + source);
+        Path staged = Files.createTempDirectory(work, name);
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, staged.resolve(f.getFileName()));
+            }
+        }
+        Files.move(staged, drop.resolve(name));
+    }
+
+    /** A 20 s mono FLAC excerpt with a genre tag, cut from a Debian music package's file. */
+    private Path clip(Path source, String name, String genre) throws Exception {
+        assertTrue(Files.isRegularFile(source), source + " is missing: apt-get install asc-music wesnoth-1.16-music");
+        Path out = work.resolve(name);
+        Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-ss", "40", "-t", "20",
+                "-i", source.toString(), "-ac", "1", "-ar", "22050", "-c:a", "flac", "-metadata", "GENRE=" + genre,
+                out.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "ffmpeg failed: " + log);
+        return out;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
