@@ -28,6 +28,13 @@ final class Scanner {
     record Result(List<Path> files, List<String> warnings) {
     }
 
+    /**
+     * The tag writer's temporary copies ({@code .<name>.tempered-<pid>-<token>.tmp}) hold valid audio; one left by
+     * a killed process must not be taken for a track of the library.
+     */
+    static final java.util.regex.Pattern WRITER_TEMP =
+            java.util.regex.Pattern.compile("^[._].*tempered-\\d+-[0-9a-f]{12}(\\.tmp|_tmp\\d*\\.tmp)$");
+
     private Scanner() {
     }
 
@@ -58,7 +65,8 @@ final class Scanner {
                             if (cancelled.getAsBoolean()) {
                                 return FileVisitResult.TERMINATE;
                             }
-                            if (!attrs.isRegularFile() || attrs.size() == 0) {
+                            if (!attrs.isRegularFile() || attrs.size() == 0
+                                    || WRITER_TEMP.matcher(file.getFileName().toString()).matches()) {
                                 return FileVisitResult.CONTINUE;
                             }
                             if (!Files.isReadable(file)) {

@@ -141,6 +141,8 @@ class CollectionTaggerTest {
     void aSymlinkLoopIsReportedAndEachFileCountedOnce() throws Exception {
         Files.createSymbolicLink(lib.resolve("Rock/deeper/loop"), lib.resolve("Rock"));
         Files.createSymbolicLink(lib.resolve("alias.fake"), lib.resolve("Misc/d.fake"));
+        // A tag writer's temporary copy left by a killed process is audio, but not a track of the library.
+        Files.copy(lib.resolve("Misc/d.fake"), lib.resolve("Misc/.d.fake.tempered-1234-0123456789ab.tmp"));
         TagJobSummary s = tagger().tag(request(true), TagJobListener.NONE);
         assertEquals(4, s.found());
         assertTrue(s.warnings().stream().anyMatch(w -> w.contains("loop")), s.warnings().toString());
