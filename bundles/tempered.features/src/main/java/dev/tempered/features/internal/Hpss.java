@@ -17,23 +17,26 @@ final class Hpss {
     }
 
     static Signals separate(Stft stft, float[] magnitude, int length, boolean zeroTail) {
+        return separate(stft, magnitude, length, zeroTail, false);
+    }
+
+    /**
+     * @param parallel run the independent median lines and the two inverse transforms in the common
+     *                 fork-join pool (same results, bit for bit)
+     */
+    static Signals separate(Stft stft, float[] magnitude, int length, boolean zeroTail, boolean parallel) {
         int frames = stft.frames;
         int bins = stft.bins;
         float[] harm = new float[magnitude.length];
         float[] perc = new float[magnitude.length];
-        MedianFilter median = new MedianFilter(KERNEL);
         // Across time: transposed first, because walking a frame-major array with a stride of 1025 floats
         // misses the cache on every read and costs more than the medians themselves.
         float[] byBin = transpose(magnitude, frames, bins);
         float[] harmByBin = new float[byBin.length];
-        for (int k = 0; k < bins; k++) {
-            median.filter(byBin, harmByBin, k * frames, 1, frames);
-        }
+        forEachLine(bins, parallel, (median, k) -> median.filter(byBin, harmByBin, k * frames, 1, frames));
         transpose(harmByBin, bins, frames, harm);
         // Across frequency: one contiguous line per frame.
-        for (int t = 0; t < frames; t++) {
-            median.filter(magnitude, perc, t * bins, 1, bins);
-        }
+        forEachLine(frames, parallel, (median, t) -> median.filter(magnitude, perc, t * bins, 1, bins));
         float[] hRe = new float[magnitude.length];
         float[] hIm = new float[magnitude.length];
         float[] pRe = new float[magnitude.length];
@@ -60,9 +63,34 @@ final class Hpss {
             pRe[i] = (float) (stft.re[i] * maskP);
             pIm[i] = (float) (stft.im[i] * maskP);
         }
+        if (parallel) {
+            java.util.concurrent.ForkJoinTask<double[][]> harmonic = java.util.concurrent.ForkJoinTask.adapt(
+                    () -> Stft.inverse(new float[][] {hRe}, new float[][] {hIm}, frames, stft.nFft, stft.hop,
+                            length, zeroTail)).fork();
+            double[][] yp = Stft.inverse(new float[][] {pRe}, new float[][] {pIm}, frames, stft.nFft, stft.hop,
+                    length, zeroTail);
+            return new Signals(harmonic.join()[0], yp[0]);
+        }
         double[][] y = Stft.inverse(new float[][] {hRe, pRe}, new float[][] {hIm, pIm}, frames, stft.nFft,
                 stft.hop, length, zeroTail);
         return new Signals(y[0], y[1]);
+    }
+
+    private interface LineTask {
+        void run(MedianFilter median, int line);
+    }
+
+    /** Runs {@code task} for lines 0..n-1, in chunks of 64 lines with one filter (scratch buffers) per chunk. */
+    private static void forEachLine(int n, boolean parallel, LineTask task) {
+        int chunk = 64;
+        int chunks = (n + chunk - 1) / chunk;
+        java.util.stream.IntStream ids = java.util.stream.IntStream.range(0, chunks);
+        (parallel ? ids.parallel() : ids).forEach(c -> {
+            MedianFilter median = new MedianFilter(KERNEL);
+            for (int line = c * chunk; line < Math.min(n, (c + 1) * chunk); line++) {
+                task.run(median, line);
+            }
+        });
     }
 
     /** {@code [rows][cols]} to {@code [cols][rows]}, in tiles that stay in the cache. */

@@ -54,14 +54,24 @@ public final class LibrosaDescriptors {
 
     private final Profile profile;
     private final boolean estimateTuning;
+    private final boolean parallel;
     private final MelFilterbank mel;
     private final Dct dct;
     private final ChromaFilterbank chromaNoTuning;
     private final double[] freqs;
 
     public LibrosaDescriptors(Profile profile, boolean estimateTuning) {
+        this(profile, estimateTuning, false);
+    }
+
+    /**
+     * @param parallel split HPSS (three quarters of the work) over the common fork-join pool; the results
+     *                 are identical either way
+     */
+    public LibrosaDescriptors(Profile profile, boolean estimateTuning, boolean parallel) {
         this.profile = profile;
         this.estimateTuning = estimateTuning;
+        this.parallel = parallel;
         this.mel = MelFilterbank.slaney(SAMPLE_RATE, N_FFT, N_MELS, 0.0, SAMPLE_RATE / 2.0);
         this.dct = new Dct(N_MELS, N_MFCC);
         this.chromaNoTuning = ChromaFilterbank.create(SAMPLE_RATE, N_FFT, N_CHROMA, 0.0);
@@ -97,7 +107,7 @@ public final class LibrosaDescriptors {
         spectralShape(mag, frames, bins, out);
         Moments.of(TimeDomain.zeroCrossingRate(y, N_FFT, HOP)).store(out, 10);
 
-        Hpss.Signals hpss = Hpss.separate(stft, mag, y.length, profile.istftZeroTail);
+        Hpss.Signals hpss = Hpss.separate(stft, mag, y.length, profile.istftZeroTail, parallel);
         Moments.of(hpss.harmonic()).store(out, 12);
         Moments.of(hpss.percussive()).store(out, 14);
 

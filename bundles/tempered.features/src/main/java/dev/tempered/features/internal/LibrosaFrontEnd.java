@@ -36,6 +36,11 @@ public final class LibrosaFrontEnd implements FrontEnd {
         @AttributeDefinition(description = "Estimate the tuning before chroma, as librosa's chroma_stft does "
                 + "by default; false uses A440 and saves a pass over the spectrogram.")
         boolean estimateTuning() default true;
+
+        @AttributeDefinition(description = "Spread the HPSS median filters and inverse transforms of one clip"
+                + " over the common fork-join pool (identical results). Off by default: a request's segments"
+                + " already run in parallel, and the gain has not been measured on an idle multi-core machine.")
+        boolean parallel() default false;
     }
 
     private volatile LibrosaDescriptors descriptors;
@@ -47,7 +52,7 @@ public final class LibrosaFrontEnd implements FrontEnd {
 
     /** For tests and plain Java use, with the defaults. */
     public LibrosaFrontEnd() {
-        this.descriptors = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true);
+        this.descriptors = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true, false);
     }
 
     @Modified
@@ -59,8 +64,9 @@ public final class LibrosaFrontEnd implements FrontEnd {
             LOG.warn("Unknown librosa profile '{}', using LIBROSA_0_8", config.profile());
             profile = LibrosaDescriptors.Profile.LIBROSA_0_8;
         }
-        descriptors = new LibrosaDescriptors(profile, config.estimateTuning());
-        LOG.debug("librosa descriptors: profile {}, tuning estimation {}", profile, config.estimateTuning());
+        descriptors = new LibrosaDescriptors(profile, config.estimateTuning(), config.parallel());
+        LOG.debug("librosa descriptors: profile {}, tuning estimation {}, parallel {}", profile,
+                config.estimateTuning(), config.parallel());
     }
 
     @Override

@@ -36,6 +36,14 @@ class LibrosaFrontEndTest {
     }
 
     @Test
+    void parallelAndSequentialAgreeExactly() {
+        float[] y = noise(22050 * 4, 9);
+        double[] a = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true, true).compute(y);
+        double[] b = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true, false).compute(y);
+        assertArrayEquals(b, a);
+    }
+
+    @Test
     void shortSegmentsStillGiveFiniteValues() {
         // Shorter than one FFT frame: librosa pads (reflecting repeatedly) and still returns numbers.
         float[][] rows = frontEnd.compute(audio(22050, 1, noise(700, 3)));
