@@ -280,8 +280,9 @@ static int tf_convert(tf_file *f) {
         f->buf_pos = 0;
         return 0;
     }
-    if (fr->ch_layout.nb_channels != f->channels || fr->extended_data == NULL) {
-        /* A mid-stream layout change: we promised Java a fixed channel count. */
+    if (fr->ch_layout.nb_channels != f->channels || fr->sample_rate != f->rate || fr->extended_data == NULL) {
+        /* A mid-stream change of layout or rate: Java was promised fixed ones, and silently wrong audio is
+         * worse than an error. */
         return AVERROR_INVALIDDATA;
     }
     int r = tf_ensure_buf(f, n);
