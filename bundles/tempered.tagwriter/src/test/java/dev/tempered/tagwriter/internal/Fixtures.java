@@ -47,10 +47,19 @@ final class Fixtures {
     static synchronized Path dir() throws Exception {
         if (dir == null) {
             Path d = Files.createTempDirectory("tempered-tag-fixtures");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(d)));
             make(d);
             dir = d;
         }
         return dir;
+    }
+
+    private static void deleteTree(Path d) {
+        try (java.util.stream.Stream<Path> s = Files.walk(d)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory; the OS cleans /tmp eventually
+        }
     }
 
     /** A fresh copy of one fixture in {@code into}. */

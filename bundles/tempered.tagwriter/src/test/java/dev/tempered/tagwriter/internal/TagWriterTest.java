@@ -347,6 +347,68 @@ class TagWriterTest {
         assertTrue(Files.exists(unrelated));
     }
 
+    @Test
+    void opusCommentSpanningSeveralPagesIsRewritten() throws Exception {
+        // A 60 KB picture makes the OpusTags packet span two pages; our write changes the page count of the header.
+        Path d = Files.createDirectories(tmp.resolve("music"));
+        byte[] big = new byte[60_000];
+        new java.util.Random(1).nextBytes(big);
+        Path f = d.resolve("big.opus");
+        Fixtures.ffmpeg("-i", Fixtures.dir().resolve("a.opus").toString(), "-c", "copy", "-metadata:s:a:0",
+                "METADATA_BLOCK_PICTURE=" + Fixtures.flacPicture(big), f.toString());
+        String audio = Fixtures.audioMd5(f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        assertTrue(w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults())).written());
+        assertEquals("rock", w.read(f).get("GENRE"));
+        assertEquals(audio, Fixtures.audioMd5(f));
+        // Shrink it back below one page: the header loses a page and every audio page is renumbered.
+        Path g = d.resolve("small.opus");
+        Fixtures.ffmpeg("-i", f.toString(), "-c", "copy", "-metadata:s:a:0", "METADATA_BLOCK_PICTURE=", g.toString());
+        assertTrue(w.apply(w.plan(g, Fixtures.prediction(0.7), TagPolicy.defaults())).written());
+        assertEquals("0.7000", Fixtures.probeTags(g).get("tempered_confidence"));
+        assertEquals(audio, Fixtures.audioMd5(g));
+    }
+
+    @Test
+    void aSymlinkIsFollowedAndKept() throws Exception {
+        Path f = work("a.flac");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.flac"), f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        assertTrue(w.apply(w.plan(link, Fixtures.prediction(0.9), TagPolicy.defaults())).written());
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("rock", w.read(f).get("GENRE"));
+    }
+
+    @Test
+    void permissionsAreKept() throws Exception {
+        Path f = work("aac.m4a");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        assertTrue(w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults())).written());
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
+
+    @Test
+    void modificationTimeFollowsThePolicy() throws Exception {
+        Path f = work("a.aiff");
+        FileTime old = Files.getLastModifiedTime(f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        TagPolicy touch = new TagPolicy(0.5, BelowThreshold.REVIEW, ExistingGenre.REPLACE, false);
+        assertTrue(w.apply(w.plan(f, Fixtures.prediction(0.9), touch)).written());
+        assertTrue(Files.getLastModifiedTime(f).compareTo(old) > 0, "mtime should be new when not preserved");
+    }
+
+    @Test
+    void unsupportedFileIsRefusedClearly() throws Exception {
+        Path f = tmp.resolve("notes.txt");
+        Files.writeString(f, "not audio at all, just text");
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        assertFalse(w.supports(f));
+        TagException e = assertThrows(TagException.class,
+                () -> w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        assertTrue(e.getMessage().contains("unsupported format"), e.getMessage());
+    }
+
     static void assertNoLeftovers(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             List<Path> left = s.filter(p -> p.getFileName().toString().contains("tempered-")).toList();
