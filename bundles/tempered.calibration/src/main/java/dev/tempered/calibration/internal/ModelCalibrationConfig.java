@@ -5,7 +5,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * One model's calibration: a factory configuration of PID {@value ModelCalibration#FACTORY_PID}, one per
- * model id, e.g. the file {@code deploy/config/dev.tempered.calibration~gtzan-mlp.cfg}.
+ * model id, e.g. the file {@code deploy/config/dev.tempered.calibration-gtzan-mlp.cfg}.
  */
 @ObjectClassDefinition(name = "Tempered model calibration",
         description = "The temperature and policy thresholds of one model id; edits apply without restart.")

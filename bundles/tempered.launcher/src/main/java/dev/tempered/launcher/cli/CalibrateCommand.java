@@ -34,7 +34,11 @@ import java.util.stream.Collectors;
  * calibration configuration, which the running application applies without restart.
  */
 public final class CalibrateCommand implements Subcommand {
-    /** The factory PID of per-model calibration configurations (see the calibration bundle's README). */
+    /**
+     * The factory PID of per-model calibration configurations (see the calibration bundle's README). The file is
+     * named {@code PID-ID.cfg}: Felix FileInstall 3.7 splits a .cfg name at its first '-' into factory PID and
+     * configuration name (it does not know the R7 '~' form).
+     */
     static final String FACTORY_PID = "dev.tempered.calibration";
     /** How long to wait for the application to report the new temperature (FileInstall polls every 2 s). */
     static final long APPLY_WAIT_MILLIS = 6000;
@@ -55,7 +59,7 @@ public final class CalibrateCommand implements Subcommand {
                 Usage: tempered calibrate [--model ID] --data FILE [--method METHOD] [--dry-run] [--all-rows]
 
                 Fits the temperature T that minimises the mean negative log-likelihood of the true labels
-                on FILE, and writes it to $TEMPERED_HOME/deploy/config/dev.tempered.calibration~ID.cfg,
+                on FILE, and writes it to $TEMPERED_HOME/deploy/config/dev.tempered.calibration-ID.cfg,
                 which the running application picks up without restart (other settings in that file,
                 such as min.confidence, are kept). FILE is labelled logits or descriptors, as for
                 `tempered evaluate` (see its --help); rows the package trained or fitted on are skipped.
@@ -147,14 +151,14 @@ public final class CalibrateCommand implements Subcommand {
     }
 
     /**
-     * Writes {@code deploy/config/dev.tempered.calibration~ID.cfg}, keeping the settings of an existing file that
+     * Writes {@code deploy/config/dev.tempered.calibration-ID.cfg}, keeping the settings of an existing file that
      * this command does not own. The file is written beside the folder and renamed into it, so the configuration
      * watcher never reads half a file.
      */
     static Path writeConfig(Path home, ModelSpec spec, double temperature, String fittedOn) throws IOException {
         Path dir = home.resolve("deploy").resolve("config");
         Files.createDirectories(dir);
-        Path file = dir.resolve(FACTORY_PID + "~" + spec.ref().id() + ".cfg");
+        Path file = dir.resolve(FACTORY_PID + "-" + spec.ref().id() + ".cfg");
         Map<String, String> props = new LinkedHashMap<>();
         if (Files.isRegularFile(file)) {
             props.putAll(read(Files.readString(file, StandardCharsets.UTF_8)));

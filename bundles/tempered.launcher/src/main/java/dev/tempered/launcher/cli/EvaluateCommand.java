@@ -115,7 +115,7 @@ public final class EvaluateCommand implements Subcommand {
         String hc = String.format(Locale.ROOT, "T = %.4f (%s)", current, currentSource);
         out.printf(Locale.ROOT, "%-16s %-26s %s%n", "metric", h1, hc);
         for (Metric m : ORDER) {
-            out.printf(Locale.ROOT, "%-16s %-26s %s%n", label(m, o.bins), cell(at1.get(m)), cell(atCurrent.get(m)));
+            out.printf(Locale.ROOT, "%-16s %-26s %s%n", label(m), cell(at1.get(m)), cell(atCurrent.get(m)));
         }
 
         TemperatureFit best;
@@ -152,7 +152,7 @@ public final class EvaluateCommand implements Subcommand {
                 double lo = Math.min(0.25, current / 2);
                 double hi = Math.max(8, current * 2);
                 charts.sweep(Map.of(o.data.getFileName().toString(), data.logits), m, o.bins, lo, hi, current,
-                        spec.ref() + ": " + label(m, o.bins) + " against T",
+                        spec.ref() + ": " + label(m) + " against T",
                         report.resolve("sweep-" + m.name().toLowerCase(Locale.ROOT) + "." + ext));
             }
         }
@@ -173,7 +173,7 @@ public final class EvaluateCommand implements Subcommand {
         return String.format(Locale.ROOT, "%.4f [%.4f, %.4f]", v.value(), v.lower(), v.upper());
     }
 
-    static String label(Metric m, int bins) {
+    static String label(Metric m) {
         return switch (m) {
             case ACCURACY -> "accuracy";
             case NLL -> "NLL";

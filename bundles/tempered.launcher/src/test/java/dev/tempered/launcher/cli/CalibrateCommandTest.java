@@ -17,7 +17,7 @@ class CalibrateCommandTest {
     Path home;
 
     private Path cfg() {
-        return home.resolve("deploy/config/dev.tempered.calibration~toy.cfg");
+        return home.resolve("deploy/config/dev.tempered.calibration-toy.cfg");
     }
 
     private CalibrationFakes.Context context(CalibrationFakes.FakeCalibrator calibrator) {

@@ -194,7 +194,7 @@ final class CalibrationFakes {
         @Override
         public double temperature(ModelRef model, double packageDefault) {
             if (home != null) {
-                Path f = home.resolve("deploy/config/dev.tempered.calibration~" + model.id() + ".cfg");
+                Path f = home.resolve("deploy/config/dev.tempered.calibration-" + model.id() + ".cfg");
                 if (Files.isRegularFile(f)) {
                     try {
                         return Double.parseDouble(CalibrateCommand.read(Files.readString(f)).get("temperature"));
