@@ -27,6 +27,22 @@ class ProfileDiagnostics {
         for (double tu = -0.1; tu <= 0.1001; tu += 0.01) {
             System.out.printf("tuning %.2f: chroma mean %.6f var %.6f%n", tu, chromaWith(pow, stft, tu)[0], chromaWith(pow, stft, tu)[1]);
         }
+        double[] logMel = new LibrosaDescriptors(LibrosaDescriptors.Profile.LIBROSA_0_8, true).logMel(pow, stft.frames,
+                stft.bins);
+        double[] median = new double[stft.frames];
+        for (int t = 3; t < stft.frames; t++) {
+            double[] d = new double[128];
+            for (int m = 0; m < 128; m++) {
+                d[m] = Math.max(0, logMel[(t - 2) * 128 + m] - logMel[(t - 3) * 128 + m]);
+            }
+            java.util.Arrays.sort(d);
+            median[t] = 0.5 * (d[63] + d[64]);
+        }
+        double[] tgMean = Tempo.meanTempogram(Tempo.onsetStrength(logMel, stft.frames, 128, 2048, 512), 344);
+        double[] tgMedian = Tempo.meanTempogram(median, 344);
+        System.out.printf("tempo with mean-aggregated onsets (librosa.beat.tempo) %.4f, with median-aggregated"
+                + " onsets (beat_track) %.4f%n", Tempo.fromTempogram(tgMean, 22050, 512),
+                Tempo.fromTempogram(tgMedian, 22050, 512));
         int wins = 0;
         double la = 0, lb = 0;
         for (int i = 0; i < names.size(); i++) {
