@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -94,9 +93,5 @@ final class GtzanFixture {
 
     static float[] clip() throws IOException, InterruptedException {
         return decodeWithFfmpeg(gtzanDir().resolve(CLIP + ".mp3"));
-    }
-
-    static String describe(double[] a) {
-        return Arrays.toString(a);
     }
 }
