@@ -42,6 +42,8 @@ public final class CalibrateCommand implements Subcommand {
     static final String FACTORY_PID = "dev.tempered.calibration";
     /** How long to wait for the application to report the new temperature (FileInstall polls every 2 s). */
     static final long APPLY_WAIT_MILLIS = 6000;
+    /** Tests shorten the wait. */
+    long applyWaitMillis = APPLY_WAIT_MILLIS;
 
     @Override
     public String name() {
@@ -128,7 +130,7 @@ public final class CalibrateCommand implements Subcommand {
                 fit.samples(), fit.nllBefore(), fit.nllAfter());
         Path cfg = writeConfig(context.home(), spec, fit.temperature(), fittedOn);
         out.println("Wrote " + cfg);
-        double applied = waitForApplied(calibrator, spec, fit.temperature(), APPLY_WAIT_MILLIS);
+        double applied = waitForApplied(calibrator, spec, fit.temperature(), applyWaitMillis);
         if (Math.abs(applied - fit.temperature()) <= 1e-6 * fit.temperature()) {
             out.printf(Locale.ROOT, "Applied: %s now uses T = %.4f%n", spec.ref().id(), applied);
         } else {
