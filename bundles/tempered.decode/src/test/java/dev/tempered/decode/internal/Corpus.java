@@ -152,7 +152,7 @@ final class Corpus {
      */
     static Alignment align(float[] a, float[] b, int maxLag) {
         int probeStart = Math.min(a.length / 3, Math.max(0, a.length - 100_000));
-        int probeLen = Math.min(48_000, Math.max(0, Math.min(a.length, b.length) - probeStart - maxLag));
+        int probeLen = Math.min(16_384, Math.max(0, Math.min(a.length, b.length) - probeStart - maxLag));
         int bestLag = 0;
         double best = Double.NEGATIVE_INFINITY;
         for (int lag = -maxLag; lag <= maxLag; lag++) {

@@ -3,10 +3,15 @@ package dev.tempered.decode.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tempered.api.audio.AudioDecoder;
 import dev.tempered.api.audio.AudioInfo;
 import dev.tempered.api.audio.DecodeRequest;
 import dev.tempered.api.audio.DecodedAudio;
+import dev.tempered.nativeaudio.internal.FfmpegDecoder;
+import dev.tempered.nativeaudio.internal.SndfileDecoder;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +59,7 @@ class FormatFidelityTest {
     @EnumSource(Corpus.Format.class)
     void stereoIsKeptWhenAsked(Corpus.Format format) throws Exception {
         Path file = Corpus.clip(format, 60, 20);
-        DecodedAudio ours = loader.load(file, new DecodeRequest(0, false, java.util.List.of()));
+        DecodedAudio ours = loader.load(file, new DecodeRequest(0, false, List.of()));
         assertEquals(2, ours.channels());
         float[] ref = Corpus.ffmpegDecode(file, 2, 0);
         compare(format.name(), ours, ref);
@@ -62,6 +67,26 @@ class FormatFidelityTest {
         assertEquals(48000, info.sampleRate());
         assertEquals(2, info.channels());
         assertEquals(20.0, info.durationSeconds(), 0.1, "probe duration");
+    }
+
+    static Stream<Arguments> fallbacks() {
+        return Stream.of(Arguments.of("libsndfile", "vorbis (singularity-music)", Corpus.vorbis()),
+                Arguments.of("libsndfile", "opus (warzone2100-music)", Corpus.opus()),
+                Arguments.of("ffmpeg", "flac", Corpus.clip(Corpus.Format.FLAC, 60, 20)),
+                Arguments.of("ffmpeg", "wav float", Corpus.clip(Corpus.Format.WAV_F32, 60, 20)),
+                Arguments.of("ffmpeg", "aiff", Corpus.clip(Corpus.Format.AIFF, 60, 20)),
+                Arguments.of("ffmpeg", "mp3", Corpus.clip(Corpus.Format.MP3, 60, 20)));
+    }
+
+    /** The decoders the default rankings do not pick for a format are right too, should configuration pick them. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("fallbacks")
+    void theOtherDecoderMatchesFfmpegToo(String decoder, String name, Path file) throws Exception {
+        AudioDecoder d = decoder.equals("ffmpeg")
+                ? new FfmpegDecoder(Set.of("wav", "aiff", "flac", "mp3"))
+                : new SndfileDecoder(Set.of("ogg"));
+        DecodedAudio ours = d.decode(file, new DecodeRequest(0, false, List.of()));
+        compare(decoder + " " + name, ours, Corpus.ffmpegDecode(file, ours.channels(), 0));
     }
 
     private static void compare(String name, DecodedAudio ours, float[] ref) {
