@@ -43,6 +43,18 @@ class ProfileDiagnostics {
         System.out.printf("tempo with mean-aggregated onsets (librosa.beat.tempo) %.4f, with median-aggregated"
                 + " onsets (beat_track) %.4f%n", Tempo.fromTempogram(tgMean, 22050, 512),
                 Tempo.fromTempogram(tgMedian, 22050, 512));
+        double[] scores = new double[tgMean.length];
+        for (int lag = 9; lag < tgMean.length; lag++) {
+            double z = ChromaFilterbank.log2(60.0 * 22050 / (512.0 * lag) / 120.0);
+            scores[lag] = Math.log1p(1e6 * tgMean[lag]) - 0.5 * z * z;
+        }
+        Integer[] order = new Integer[tgMean.length - 9];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i + 9;
+        }
+        java.util.Arrays.sort(order, (x, z) -> Double.compare(scores[z], scores[x]));
+        System.out.printf("tempo scores: lag %d %.4f, lag %d %.4f, lag %d %.4f%n", order[0], scores[order[0]],
+                order[1], scores[order[1]], order[2], scores[order[2]]);
         int wins = 0;
         double la = 0, lb = 0;
         for (int i = 0; i < names.size(); i++) {
