@@ -39,7 +39,7 @@ import org.jaudiotagger.tag.wav.WavInfoTag;
 import org.jaudiotagger.tag.wav.WavTag;
 
 /**
- * MP3, FLAC, Ogg Vorbis, MP4, WAV and AIFF through jaudiotagger. Only our fields and the genre are touched: ID3
+ * MP3, FLAC, MP4, WAV and AIFF through jaudiotagger (Ogg goes through {@link OggCommentHandler}). Only our fields and the genre are touched: ID3
  * {@code TXXX} frames are filtered by description (jaudiotagger's {@code setFrame("TXXX")} would replace them all),
  * WAV and AIFF carry an ID3 chunk, and any other field is left as jaudiotagger read it.
  */
@@ -82,7 +82,6 @@ final class JaudiotaggerHandler implements FormatHandler {
             }
             case AIFF -> readId3(af.getTag() == null ? null : ((AiffTag) af.getTag()).getID3Tag(), Map.of());
             case FLAC -> readFlac((FlacTag) af.getTag());
-            case OGG_VORBIS -> readVorbis((VorbisCommentTag) af.getTag(), new LinkedHashMap<>());
             case MP4 -> readMp4((Mp4Tag) af.getTag());
             default -> throw new IllegalStateException(format.toString());
         };
@@ -117,7 +116,6 @@ final class JaudiotaggerHandler implements FormatHandler {
                     a.setID3Tag(tag);
                 }
                 case FLAC -> writeVorbis(((FlacTag) af.getTagOrCreateAndSetDefault()).getVorbisCommentTag(), change);
-                case OGG_VORBIS -> writeVorbis((VorbisCommentTag) af.getTagOrCreateAndSetDefault(), change);
                 case MP4 -> writeMp4((Mp4Tag) af.getTagOrCreateAndSetDefault(), change);
                 default -> throw new IllegalStateException(format.toString());
             }
@@ -230,7 +228,7 @@ final class JaudiotaggerHandler implements FormatHandler {
         return m;
     }
 
-    // ---- Vorbis comments (FLAC, Ogg Vorbis)
+    // ---- Vorbis comments in FLAC
 
     private static TagValues readFlac(FlacTag tag) throws IOException {
         Map<String, List<String>> pictures = new LinkedHashMap<>();

@@ -76,7 +76,8 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
 
     private TagWriterImpl(Path home, String journalDirectory, boolean cleanLeftovers, SafeReplace.Hook hook) {
         for (Format f : Format.values()) {
-            handlers.put(f, f == Format.OPUS ? new OpusHandler() : new JaudiotaggerHandler(f));
+            handlers.put(f, f == Format.OPUS || f == Format.OGG_VORBIS ? new OggCommentHandler(f)
+                    : new JaudiotaggerHandler(f));
         }
         this.home = home;
         this.replace = new SafeReplace(hook, cleanLeftovers);

@@ -13,8 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A Vorbis comment packet as used by Opus ({@code OpusTags}): magic, vendor, {@code NAME=value} comments in file
- * order, and whatever follows them (Opus allows binary data there), kept byte for byte.
+ * A Vorbis comment packet as Ogg Vorbis ({@code \3vorbis}) and Opus ({@code OpusTags}) carry it: magic, vendor,
+ * {@code NAME=value} comments in file order, and whatever follows them (Vorbis' framing bit, Opus' optional
+ * binary data), kept byte for byte.
  */
 record VorbisComments(byte[] magic, String vendor, List<String> comments, byte[] trailing) {
     VorbisComments {
