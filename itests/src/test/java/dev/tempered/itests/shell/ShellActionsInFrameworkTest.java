@@ -12,6 +12,7 @@ import dev.tempered.api.model.ModelSpec;
 import dev.tempered.api.plugin.ActionResult;
 import dev.tempered.api.plugin.PluginAction;
 import dev.tempered.api.plugin.ProgressMonitor;
+import dev.tempered.api.tag.TagWriter;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,6 +67,9 @@ class ShellActionsInFrameworkTest {
 
     @InjectService(timeout = 10_000)
     Calibrator calibrator;
+
+    @InjectService(timeout = 10_000)
+    TagWriter tagWriter;
 
     private Path drop;
     private Path work;
@@ -165,6 +169,41 @@ class ShellActionsInFrameworkTest {
         BufferedImage png = ImageIO.read(diagram.image().orElseThrow().toFile());
         assertTrue(png.getWidth() > 100 && png.getHeight() > 100, diagram.summary());
         assertTrue(diagram.summary().startsWith(other + " T=0.2500 on 2 tagged files"), diagram.summary());
+    }
+
+    @Test
+    void tagWritesWithTheActiveModelsThreshold() throws Exception {
+        Path rock = clip(ASC, "rock.flac", "Rock");
+        dropPackage("gtzan-mlp");
+        await(() -> useItems().containsKey(MLP), "gtzan-mlp installed");
+        ModelSpec spec = repository.active("genre").orElseThrow();
+        PluginAction tag = action("tempered.tag");
+
+        // A threshold no prediction reaches: only Tempered's fields are written, marked for review.
+        Configuration c = configAdmin.getFactoryConfiguration(CALIBRATION_FACTORY_PID, spec.ref().id(), "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("model.id", spec.ref().id());
+        props.put("temperature", Double.toString(spec.defaultTemperature()));
+        props.put("min.confidence", "1.0");
+        c.update(props);
+        await(() -> tag.label().contains("1.00"), "the label shows the configured threshold: " + tag.label());
+        ActionResult review = tag.run(List.of(rock), ProgressMonitor.NONE);
+        assertEquals("review", review.rows().get(0).get("decision"), review.toString());
+        Map<String, String> fields = tagWriter.read(rock);
+        assertEquals("Rock", fields.get("GENRE"), "the genre stays below the threshold: " + fields);
+        assertEquals("review", fields.get("TEMPERED_STATUS"), fields.toString());
+
+        // A threshold every prediction reaches: the genre is written, attributed to the model and T.
+        props.put("min.confidence", "0.0");
+        c.update(props);
+        await(() -> tag.label().contains("0.00"), "the label shows the new threshold: " + tag.label());
+        ActionResult write = tag.run(List.of(rock), ProgressMonitor.NONE);
+        Map<String, String> row = write.rows().get(0);
+        assertEquals("write", row.get("decision"), write.toString());
+        fields = tagWriter.read(rock);
+        assertEquals(row.get("genre").replaceAll("[^a-z0-9]", ""),
+                fields.get("GENRE").toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", ""), fields.toString());
+        assertTrue(fields.get("TEMPERED_MODEL").startsWith(spec.ref() + " T="), fields.toString());
     }
 
     @Test

@@ -84,8 +84,8 @@ public final class HostCommand implements Subcommand {
         }
         if (GraphicsEnvironment.isHeadless()) {
             context.err().println("tempered host: no display (DISPLAY=" + System.getenv("DISPLAY") + ", java.awt.headless="
-                    + System.getProperty("java.awt.headless") + "). Run it on a desktop, or under xvfb-run, with"
-                    + " TEMPERED_HEADLESS=false.");
+                    + System.getProperty("java.awt.headless") + "). Run it on a desktop or under xvfb-run; if AWT was"
+                    + " already started headless, with TEMPERED_HEADLESS=false.");
             return USAGE;
         }
         HostWindow window = HostWindow.open(dir, () -> context.services(PluginAction.class));
