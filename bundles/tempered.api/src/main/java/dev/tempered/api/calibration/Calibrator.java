@@ -5,9 +5,9 @@ import dev.tempered.api.model.EnsembleOutput;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Applies and fits temperature scaling. The temperature per model id comes from configuration (one
- * ConfigAdmin PID per model id) and falls back to the package's default; changes apply to the next call,
- * without restart. Thread-safe.
+ * Applies and fits temperature scaling. The temperature per model id comes from configuration (one ConfigAdmin
+ * factory configuration of {@code dev.tempered.calibration} per model id) and falls back to the package's
+ * default; changes apply to the next call, without restart. Thread-safe.
  */
 @ProviderType
 public interface Calibrator {
@@ -27,8 +27,6 @@ public interface Calibrator {
     /**
      * The policy threshold configured for the model alongside its temperature (property {@code min.confidence}),
      * if any; a tag policy uses it in place of its default minimum confidence.
-     *
-     * @since 1.1
      */
     default java.util.OptionalDouble minConfidence(ModelRef model) {
         return java.util.OptionalDouble.empty();

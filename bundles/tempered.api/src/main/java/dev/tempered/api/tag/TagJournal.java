@@ -10,8 +10,6 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The record of every tag write, kept so that a write can be undone: the genre and Tempered's fields before and
  * after each write. An undo is itself a safe write (temporary file, verification, atomic rename) and is journaled.
- *
- * @since 1.1.0
  */
 @ProviderType
 public interface TagJournal {
