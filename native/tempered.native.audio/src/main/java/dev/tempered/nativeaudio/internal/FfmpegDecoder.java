@@ -195,8 +195,13 @@ public final class FfmpegDecoder implements AudioDecoder {
 
         @Override
         public boolean exactLength() {
-            // MP4 sample tables give exact lengths; other containers' durations are FFmpeg's estimates.
-            return "mp4".equals(info.container());
+            // MP4 sample tables, Ogg granule positions, FLAC STREAMINFO and PCM sizes give exact lengths, so a
+            // whole decode that falls short means damage (a bad Ogg page silently ends the stream otherwise).
+            // MP3 and ADTS durations are estimates from the bit rate.
+            return switch (info.container()) {
+                case "mp4", "ogg", "flac", "wav", "aiff" -> true;
+                default -> false;
+            };
         }
 
         @Override
