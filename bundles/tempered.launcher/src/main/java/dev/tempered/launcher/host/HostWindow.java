@@ -534,6 +534,17 @@ public final class HostWindow {
         return List.of(e.getSubElements());
     }
 
+    /** Presses Cancel, as a user would while an action runs; whether one was running. */
+    public boolean cancelRunning() throws Exception {
+        return callOnEdt(() -> {
+            if (!cancel.isEnabled()) {
+                return false;
+            }
+            cancel.doClick();
+            return true;
+        });
+    }
+
     /** Opens the menus along {@code path} (menu names), as a user hovering would, e.g. for a screenshot. */
     public void showMenu(List<String> path) throws Exception {
         onEdt(() -> {

@@ -96,6 +96,69 @@ class HostWindowTest {
         assertFalse(diagram.runs.isEmpty());
     }
 
+    @Test
+    void cancelStopsTheActionBetweenFiles() throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        List<Path> done = new CopyOnWriteArrayList<>();
+        services.add(new PluginAction() {
+            @Override
+            public String id() {
+                return "t.slow";
+            }
+
+            @Override
+            public String label() {
+                return "Slow";
+            }
+
+            @Override
+            public List<String> menuPath() {
+                return List.of("Tempered");
+            }
+
+            @Override
+            public boolean appliesTo(List<Path> selection) {
+                return true;
+            }
+
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public ActionResult run(List<Path> selection, dev.tempered.api.plugin.ProgressMonitor monitor) {
+                started.countDown();
+                for (Path p : selection) {
+                    if (monitor.isCancelled()) {
+                        return new ActionResult("stopped", List.of(), java.util.Optional.empty(), true, Map.of());
+                    }
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    done.add(p);
+                }
+                return new ActionResult("all done", List.of(), java.util.Optional.empty(), false, Map.of());
+            }
+        });
+        window.selectAll();
+        var result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return window.click(List.of("Tempered", "Slow"), 5000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(window.cancelRunning(), "Cancel is enabled while the action runs");
+        ActionResult r = result.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(r.cancelled(), r.summary());
+        assertEquals(1, done.size(), "stopped after the file in progress");
+        assertFalse(window.cancelRunning(), "Cancel is disabled again");
+    }
+
     private void awaitOutline(java.util.function.Predicate<String> test) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 5000;
         while (!test.test(window.menuOutline())) {
