@@ -77,6 +77,32 @@ class WindowedDecodeTest {
         assertTrue(al.correlation() > 0.999, what + ": correlation " + al.correlation());
     }
 
+    /** Bytes this process has read through read(2) so far (/proc/self/io rchar). */
+    private static long bytesRead() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/io"))) {
+            if (line.startsWith("rchar:")) {
+                return Long.parseLong(line.substring(6).trim());
+            }
+        }
+        throw new IllegalStateException("no rchar in /proc/self/io");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void aWindowNearTheEndReadsOnlyPartOfTheFile(String decoderName, String what, Path file) throws Exception {
+        AudioDecoder d = decoderName.equals("ffmpeg") ? ffmpeg : sndfile;
+        double duration = d.probe(file).durationSeconds();
+        DecodeRequest last = new DecodeRequest(0, false, List.of(new TimeRange(Math.floor(duration - 10), 5)));
+        d.decode(file, last);
+        long before = bytesRead();
+        d.decode(file, last);
+        long read = bytesRead() - before;
+        long size = java.nio.file.Files.size(file);
+        System.out.printf("%-10s %-28s read %d of %d bytes (%.0f%%) for 5 s near the end%n", decoderName, what, read,
+                size, 100.0 * read / size);
+        assertTrue(read < size / 2, what + ": read " + read + " of " + size + " bytes for a 5 s window");
+    }
+
     @Test
     void severalWindowsKeepTheirOrderAndAWindowPastTheEndIsEmpty() throws Exception {
         Path file = Corpus.vorbis();
