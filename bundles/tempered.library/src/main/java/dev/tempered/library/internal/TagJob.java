@@ -286,7 +286,8 @@ final class TagJob {
         unchanged++;
         LibraryEntry now = withTruth(e, w.truth(), Status.UNCHANGED);
         if (w.truth() != null && !w.truth().equals(e.truth())) {
-            put(new LibraryIndex.Row(now, w.row().logits()));
+            // The index keeps what happened when the file was analysed; only the label is new.
+            put(new LibraryIndex.Row(withTruth(e, w.truth(), e.status()), w.row().logits()));
         }
         entries.add(now);
         listener.fileDone(now);
