@@ -4,7 +4,10 @@
 # As root it installs; otherwise it prints the apt-get line to run and fails.
 set -euo pipefail
 
-runtime=(openjdk-17-jdk-headless maven libsndfile1 libsoxr0 libavformat59 libavcodec59 libswresample4 libavutil57)
+# Running: the JDK, libsndfile, libsoxr and FFmpeg's libraries. Building (./tempered builds on first use): Maven,
+# and gcc with FFmpeg's headers for the small C shim in native/tempered.native.audio.
+runtime=(openjdk-17-jdk-headless maven libsndfile1 libsoxr0 libavformat59 libavcodec59 libavutil57
+  gcc libc6-dev libavformat-dev libavcodec-dev libavutil-dev)
 testing=(ffmpeg asc-music singularity-music warzone2100-music wesnoth-1.16-music xvfb)
 
 want=("${runtime[@]}")
