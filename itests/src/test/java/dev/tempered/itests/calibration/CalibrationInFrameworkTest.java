@@ -138,7 +138,22 @@ class CalibrationInFrameworkTest {
         } finally {
             Files.deleteIfExists(cfg);
         }
-        waitFor(1.5, () -> calibrator.temperature(model, 1.5));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (calibrator.temperature(model, 1.5) != 1.5 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(1.5, calibrator.temperature(model, 1.5), 1e-9, () -> "after deleting " + cfg + " (exists now: "
+                + Files.exists(cfg) + "), ConfigAdmin holds " + configurations());
+    }
+
+    private String configurations() {
+        try {
+            Configuration[] all = configAdmin.listConfigurations("(service.factoryPid=" + FACTORY_PID + ")");
+            return all == null ? "none" : java.util.Arrays.stream(all).map(c -> c.getPid() + "=" + c.getProperties())
+                    .toList().toString();
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     @Test

@@ -3,11 +3,20 @@ package dev.tempered.shell.internal;
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -19,17 +28,33 @@ import org.osgi.service.component.annotations.Reference;
  * Writes temperatures as the calibration bundle's factory configurations (factory PID
  * {@value #FACTORY_PID}, one per model id, properties {@code model.id}, {@code model.version},
  * {@code temperature}, {@code fitted.on}, {@code min.confidence}), so a value set here behaves exactly like one
- * dropped into {@code deploy/config} and FileInstall writes it back there.
+ * dropped into {@code deploy/config}. The value is also written to that folder's
+ * {@code dev.tempered.calibration-ID.cfg} (or the file the configuration came from), because the application keeps
+ * no ConfigAdmin state between runs: the file is what survives a restart. We write it ourselves instead of
+ * letting FileInstall write configurations back ({@code felix.fileinstall.enableConfigSave}, off in the
+ * application): its write-back raced with edits and deletions of the same file, which were then lost.
  */
 @Component(service = TemperatureStore.class)
 public final class ConfigAdminTemperatures implements TemperatureStore {
     /** The calibration bundle's factory PID (see its ModelCalibrationConfig). */
     static final String FACTORY_PID = "dev.tempered.calibration";
+    /** FileInstall's property for its watched folder; configurations live in its {@code config} subfolder. */
+    static final String FILEINSTALL_DIR = "felix.fileinstall.dir";
+    private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
+    private static final Set<String> NOT_IN_FILE = Set.of("service.pid", "service.factoryPid", FILEINSTALL_FILENAME);
     private final ConfigurationAdmin configAdmin;
+    /** Where new configuration files go; null when nothing is watched (ConfigAdmin only). */
+    private final Path configDir;
 
     @Activate
-    public ConfigAdminTemperatures(@Reference ConfigurationAdmin configAdmin) {
+    public ConfigAdminTemperatures(@Reference ConfigurationAdmin configAdmin, BundleContext context) {
+        this(configAdmin, Optional.ofNullable(context.getProperty(FILEINSTALL_DIR)).map(d -> Path.of(d, "config"))
+                .orElse(null));
+    }
+
+    ConfigAdminTemperatures(ConfigurationAdmin configAdmin, Path configDir) {
         this.configAdmin = configAdmin;
+        this.configDir = configDir;
     }
 
     @Override
@@ -41,7 +66,7 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
         try {
             Configuration c = find(model).orElse(null);
             if (c == null) {
-                // Named after the model id, as FileInstall names deploy/config/dev.tempered.calibration~ID.cfg.
+                // Named after the model id, as FileInstall names deploy/config/dev.tempered.calibration-ID.cfg.
                 c = configAdmin.getFactoryConfiguration(FACTORY_PID, model.id(), "?");
             }
             Dictionary<String, Object> props = c.getProperties();
@@ -52,6 +77,10 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
             props.put("temperature", String.format(Locale.ROOT, "%.6f", temperature));
             props.put("fitted.on", fittedOn);
             c.update(props);
+            Path file = fileOf(model, props);
+            if (file != null) {
+                write(file, props);
+            }
         } catch (IOException | InvalidSyntaxException e) {
             throw new TemperedException(null, "cannot store the temperature of " + model + ": " + e.getMessage(), e);
         }
@@ -64,7 +93,11 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
             if (c.isEmpty()) {
                 return false;
             }
+            Path file = fileOf(model, c.get().getProperties());
             c.get().delete();
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
             return true;
         } catch (IOException | InvalidSyntaxException e) {
             throw new TemperedException(null, "cannot reset the temperature of " + model + ": " + e.getMessage(), e);
@@ -84,6 +117,54 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
         } catch (IOException | InvalidSyntaxException | NumberFormatException e) {
             return OptionalDouble.empty();
         }
+    }
+
+    /** The file a configuration came from, else the one FileInstall would read it from; null if none is watched. */
+    private Path fileOf(ModelRef model, Dictionary<String, Object> props) {
+        Object from = props == null ? null : props.get(FILEINSTALL_FILENAME);
+        if (from != null) {
+            return Path.of(URI.create(from.toString()));
+        }
+        return configDir == null ? null : configDir.resolve(FACTORY_PID + "-" + model.id() + ".cfg");
+    }
+
+    /**
+     * Writes the configuration as a .cfg file beside the target and renames it into place, so FileInstall never
+     * reads half a file. Values are escaped as java.util.Properties reads them.
+     */
+    static void write(Path file, Dictionary<String, Object> props) throws IOException {
+        StringBuilder sb = new StringBuilder("# Calibration of a Tempered model. Edits apply without restart.\n");
+        List<String> keys = Collections.list(props.keys());
+        Collections.sort(keys);
+        for (String key : keys) {
+            if (!NOT_IN_FILE.contains(key)) {
+                sb.append(key).append(" = ").append(escape(String.valueOf(props.get(key)))).append('\n');
+            }
+        }
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), ".calibration-", ".tmp");
+        try {
+            Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static String escape(String v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case ' ' -> sb.append(i == 0 ? "\\ " : " ");
+                default -> sb.append(c);
+            }
+        }
+        // As tempered calibrate writes it: a "${" would be substituted by FileInstall.
+        return sb.toString().replace("${", "$ {");
     }
 
     /** The configuration the calibrator uses for this version: one naming the version wins over one naming none. */
