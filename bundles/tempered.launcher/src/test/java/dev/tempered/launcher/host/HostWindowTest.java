@@ -74,6 +74,19 @@ class HostWindowTest {
         assertEquals("blues", window.cell(0, "genre"));
         assertEquals("0.500 / 0.010", window.cell(0, ResultsModel.UNCERTAINTY));
         assertEquals("m@1  T=1.500", window.cell(0, "model"));
+
+        // The window as a person sees it after the action (kept in target/ to look at).
+        Path shot = Path.of("target", "host-window-after-analyse.png");
+        window.screenshot(shot);
+        BufferedImage img = ImageIO.read(shot.toFile());
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 4) {
+            for (int x = 0; x < img.getWidth(); x += 4) {
+                colours.add(img.getRGB(x, y));
+            }
+        }
+        assertTrue(img.getWidth() >= 800 && colours.size() > 20, "a blank or tiny screenshot: " + img.getWidth()
+                + " px wide, " + colours.size() + " colours");
     }
 
     @Test
