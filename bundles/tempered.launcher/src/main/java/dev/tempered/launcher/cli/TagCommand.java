@@ -290,7 +290,8 @@ public final class TagCommand implements Subcommand {
 
         static String line(TagJobProgress p) {
             return switch (p.phase()) {
-                case SCANNING -> "scanning: " + p.found() + " audio files found";
+                case SCANNING -> p.found() == 0 ? "scanning for audio files..."
+                        : "scanning: " + p.found() + " audio files found so far";
                 case REPORTING -> "writing the reports";
                 case DONE -> "done";
                 case ANALYSING -> {

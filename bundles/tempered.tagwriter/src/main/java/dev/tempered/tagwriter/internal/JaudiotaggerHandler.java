@@ -75,7 +75,7 @@ final class JaudiotaggerHandler implements FormatHandler {
     public TagValues read(Path file) throws IOException {
         AudioFile af = open(file);
         return switch (format) {
-            case MP3 -> readId3(((MP3File) af).getID3v2Tag(), Map.of());
+            case MP3 -> readId3(id3v2((MP3File) af), id3v1(file));
             case WAV -> {
                 WavTag w = (WavTag) af.getTag();
                 yield readId3(w == null ? null : w.getID3Tag(), w == null ? Map.of() : infoFields(w.getInfoTag()));
@@ -95,13 +95,17 @@ final class JaudiotaggerHandler implements FormatHandler {
             switch (format) {
                 case MP3 -> {
                     MP3File mp3 = (MP3File) af;
-                    AbstractID3v2Tag tag = mp3.getID3v2Tag();
+                    AbstractID3v2Tag tag = id3v2(mp3);
                     if (tag == null) {
-                        // No ID3v2 yet: v2.3 is the version every player reads.
+                        // No tag at all yet: v2.3 is the version every player reads.
                         tag = new ID3v23Tag();
                     }
                     writeId3(tag, change);
                     mp3.setID3v2Tag(tag);
+                    // MP3File's own save: AudioFileIO.write silently wrote nothing into a file that had no ID3v2
+                    // tag yet, only ID3v1 (Debian's asc-music files), and verification then refused the copy.
+                    mp3.save();
+                    return;
                 }
                 case WAV -> {
                     WavTag w = (WavTag) af.getTagOrCreateAndSetDefault();
@@ -146,10 +150,12 @@ final class JaudiotaggerHandler implements FormatHandler {
 
     private static TagValues readId3(AbstractID3v2Tag tag, Map<String, List<String>> extra) throws IOException {
         Map<String, List<String>> others = new LinkedHashMap<>(extra);
+        // The version the file's tag has, or for a file without one the version a write gives it (v2.3, see
+        // write()), so that verification accepts exactly that and nothing else.
+        others.put("id3-version", List.of(tag == null ? ID3v23Tag.class.getSimpleName() : tag.getClass().getSimpleName()));
         if (tag == null) {
             return new TagValues(List.of(), Map.of(), others);
         }
-        others.put("id3-version", List.of(tag.getClass().getSimpleName()));
         Map<String, String> ours = new LinkedHashMap<>();
         for (Iterator<TagField> it = tag.getFields(); it.hasNext();) {
             TagField f = it.next();
@@ -215,6 +221,32 @@ final class JaudiotaggerHandler implements FormatHandler {
 
     private static boolean isLatin1(String s) {
         return s.chars().allMatch(c -> c < 0x100);
+    }
+
+    /**
+     * An MP3's ID3v2 tag; for a file that has only ID3v1 (title, artist... in the last 128 bytes), the v2.3 tag a
+     * write creates from it. Players read ID3v2 first, so a new v2 tag holding only our fields would hide the
+     * file's title and artist; this way they are carried over, and verification expects exactly that.
+     */
+    private static AbstractID3v2Tag id3v2(MP3File mp3) {
+        if (mp3.getID3v2Tag() != null) {
+            return mp3.getID3v2Tag();
+        }
+        return mp3.getID3v1Tag() == null ? null : new ID3v23Tag(mp3.getID3v1Tag());
+    }
+
+    /** An MP3's ID3v1 tag (the last 128 bytes, "TAG..."), which every write keeps, so verification sees it. */
+    private static Map<String, List<String>> id3v1(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            if (ch.size() < 128) {
+                return Map.of();
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(128);
+            ch.read(b, ch.size() - 128);
+            byte[] tail = b.array();
+            return tail[0] == 'T' && tail[1] == 'A' && tail[2] == 'G' ? Map.of("ID3v1", List.of(Fingerprint.of(tail)))
+                    : Map.of();
+        }
     }
 
     private static Map<String, List<String>> infoFields(WavInfoTag info) throws IOException {

@@ -30,6 +30,8 @@ final class Fixtures {
     static {
         FILES.put("v23.mp3", true);
         FILES.put("v24.mp3", true);
+        // As Debian's asc-music ships it: no ID3v2 at all, only an ID3v1 tag at the end.
+        FILES.put("v1only.mp3", false);
         FILES.put("a.flac", true);
         FILES.put("aac.m4a", true);
         FILES.put("alac.m4a", true);
@@ -92,6 +94,8 @@ final class Fixtures {
                 "-disposition:v", "attached_pic");
         make(d, mp3, "v23.mp3", pic, meta, "-c:a", "copy", "-id3v2_version", "3");
         make(d, mp3, "v24.mp3", pic, meta, "-c:a", "copy", "-id3v2_version", "4");
+        make(d, mp3, "v1only.mp3", List.of(), meta, "-c:a", "copy", "-write_id3v2", "0", "-write_id3v1", "1");
+        stripId3v2(d.resolve("v1only.mp3"));
         make(d, mp3, "a.flac", pic, meta, "-c:a", "flac");
         make(d, mp3, "aac.m4a", pic, meta, "-c:a", "aac", "-b:a", "96k");
         make(d, mp3, "alac.m4a", pic, meta, "-c:a", "alac");
@@ -115,6 +119,19 @@ final class Fixtures {
         args.addAll(meta);
         args.add(d.resolve(name).toString());
         ffmpeg(args.toArray(String[]::new));
+    }
+
+    /** Drops a leading ID3v2 tag (ffmpeg still writes an empty one with -write_id3v2 0). */
+    private static void stripId3v2(Path f) throws IOException {
+        byte[] b = Files.readAllBytes(f);
+        if (b.length > 10 && b[0] == 'I' && b[1] == 'D' && b[2] == '3') {
+            int size = ((b[6] & 0x7f) << 21) | ((b[7] & 0x7f) << 14) | ((b[8] & 0x7f) << 7) | (b[9] & 0x7f);
+            int end = 10 + size + ((b[5] & 0x10) != 0 ? 10 : 0);
+            Files.write(f, java.util.Arrays.copyOfRange(b, end, b.length));
+        }
+        if (b.length > 0 && Files.readAllBytes(f)[0] != (byte) 0xff) {
+            fail(f + " does not start with an MPEG frame after stripping its ID3v2 tag");
+        }
     }
 
     /** A FLAC picture block, base64, as Vorbis comments carry cover art. */
