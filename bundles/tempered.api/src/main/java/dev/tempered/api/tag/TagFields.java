@@ -17,4 +17,27 @@ public final class TagFields {
 
     private TagFields() {
     }
+
+    /**
+     * Whether the genre in these tags (as {@link TagWriter#read} returns them) is most likely Tempered's own
+     * earlier answer rather than a person's: our fields are present, the file was not left for review, and the
+     * genre is the top label of our distribution. Such a genre must not be taken as ground truth for evaluating
+     * or calibrating a model, which would then grade its own answers. A person's genre that happens to equal our
+     * top label is excluded too; that loses a label, it never invents one.
+     */
+    public static boolean genreWrittenByTempered(java.util.Map<String, String> tags) {
+        String genre = tags.get("GENRE");
+        String distribution = tags.get(DISTRIBUTION);
+        if (genre == null || distribution == null || tags.get(MODEL) == null || "review".equals(tags.get(STATUS))) {
+            return false;
+        }
+        int eq = distribution.indexOf('=');
+        String top = eq < 0 ? distribution : distribution.substring(0, eq);
+        for (String value : genre.split("; ")) {
+            if (value.trim().equalsIgnoreCase(top.trim())) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

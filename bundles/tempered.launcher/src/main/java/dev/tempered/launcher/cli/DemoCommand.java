@@ -55,7 +55,8 @@ public final class DemoCommand implements Subcommand {
                 Copies about a dozen tracks of free music from Debian's game-music packages
                 (wesnoth-1.16-music, asc-music, singularity-music, warzone2100-music) into a temporary
                 folder, tags the copies with the default model (your own files are never touched), and
-                prints the summary and the path of the HTML report. As root it installs missing packages
+                prints the summary and the path of the HTML report. The tracks' existing genre tags serve
+                as labels, so the report also shows accuracy, ECE and the reliability diagram on them. As root it installs missing packages
                 with apt-get; otherwise it tells you the command to run.""";
     }
 
@@ -101,7 +102,9 @@ public final class DemoCommand implements Subcommand {
         CollectionTagger tagger = context.service(CollectionTagger.class, Duration.ofSeconds(30));
         Path report = demo.resolve("report");
         TagJobSummary s = TagCommand.runJob(tagger, new TagJobRequest(List.of(libDir), null, false,
-                TagPolicy.defaults(), 0, report, LabelSource.NONE, null, false), context);
+                // wesnoth's tracks carry a person's genre tag ("Romantic Classical"): the report can show how
+                // well calibrated the model is on them, before their genre is replaced.
+                TagPolicy.defaults(), 0, report, LabelSource.TAGS, null, false), context);
         TagCommand.printSummary(context.out(), s);
         context.out().println();
         context.out().println("Open the report:   " + report.resolve("report.html").toUri());

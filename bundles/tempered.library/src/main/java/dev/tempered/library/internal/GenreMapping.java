@@ -96,13 +96,42 @@ final class GenreMapping {
         if (whole != null) {
             return Optional.of(whole);
         }
-        for (String part : name.split("[;/,|\\u0000]")) {
+        String[] parts = name.split("[;/,|\\u0000]");
+        for (String part : parts) {
             String p = byName.get(normalise(part));
             if (p != null) {
                 return Optional.of(p);
             }
         }
+        for (String part : parts) {
+            Optional<String> p = byWords(part);
+            if (p.isPresent()) {
+                return p;
+            }
+        }
         return Optional.empty();
+    }
+
+    /**
+     * The one label that a name's words (or two adjacent words, "hip hop") map to: "Romantic Classical" (how
+     * Debian's wesnoth music is tagged) is classical; "Blues Rock" names two labels and maps to none.
+     */
+    private Optional<String> byWords(String part) {
+        String[] words = part.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+");
+        java.util.TreeSet<String> found = new java.util.TreeSet<>();
+        for (int w = 0; w < words.length; w++) {
+            String one = byName.get(normalise(words[w]));
+            if (one != null) {
+                found.add(one);
+            }
+            if (w + 1 < words.length) {
+                String two = byName.get(normalise(words[w] + words[w + 1]));
+                if (two != null) {
+                    found.add(two);
+                }
+            }
+        }
+        return found.size() == 1 ? Optional.of(found.first()) : Optional.empty();
     }
 
     List<String> labels() {

@@ -18,6 +18,7 @@ import dev.tempered.api.model.ModelLease;
 import dev.tempered.api.model.ModelSpec;
 import dev.tempered.api.tag.TagException;
 import dev.tempered.api.tag.TagPlan;
+import dev.tempered.api.tag.TagFields;
 import dev.tempered.api.tag.TagPolicy;
 import dev.tempered.api.tag.TagResult;
 import dev.tempered.api.tag.TagWriter;
@@ -265,7 +266,13 @@ final class TagJob {
             return null;
         }
         try {
-            String genre = writer.read(f).get("GENRE");
+            Map<String, String> tags = writer.read(f);
+            String genre = tags.get("GENRE");
+            if (TagFields.genreWrittenByTempered(tags)) {
+                // Our own earlier answer is no ground truth; the index keeps the label read before we wrote.
+                unmapped.merge("(genre written by Tempered)", 1, Integer::sum);
+                return null;
+            }
             if (genre == null || genre.isBlank()) {
                 unmapped.merge("(no genre tag)", 1, Integer::sum);
                 return null;

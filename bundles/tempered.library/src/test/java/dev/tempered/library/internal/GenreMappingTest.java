@@ -28,6 +28,8 @@ class GenreMappingTest {
         assertEquals(Optional.of("classical"), m.map("Orchestral"));
         assertEquals(Optional.of("blues"), m.map("R&B"));
         assertEquals(Optional.of("rock"), m.map("Indie; Pop"), "the first mappable part of a multi-valued tag");
+        assertEquals(Optional.of("classical"), m.map("Romantic Classical"), "one label named by its words");
+        assertTrue(m.map("Blues Rock").isEmpty(), "two labels named: ambiguous");
         assertTrue(m.map("Soundtrack").isEmpty());
         assertTrue(m.map("").isEmpty());
     }

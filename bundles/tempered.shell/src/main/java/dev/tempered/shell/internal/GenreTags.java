@@ -26,6 +26,10 @@ final class GenreTags {
         if (genre == null || genre.isBlank()) {
             throw new TagException(file, "no genre tag to learn from");
         }
+        if (dev.tempered.api.tag.TagFields.genreWrittenByTempered(tags)) {
+            throw new TagException(file, "its genre '" + genre.trim() + "' was written by Tempered, not by a person:"
+                    + " no label to learn from");
+        }
         String[] values = genre.split("[;/,\\u0000]");
         for (String value : values) {
             String key = normal(value);

@@ -215,4 +215,19 @@ class ActionsTest {
         assertThrows(dev.tempered.api.tag.TagException.class, () -> GenreTags.truth(tags, a, Fakes.LABELS),
                 "two labels named: ambiguous");
     }
+
+    @Test
+    void aGenreTemperedWroteIsNoLabel() throws Exception {
+        Map<String, String> ours = new java.util.HashMap<>(Map.of("GENRE", "rock", "TEMPERED_MODEL", "m@1 T=1.0000",
+                "TEMPERED_DISTRIBUTION", "rock=0.8000;pop=0.2000"));
+        assertTrue(dev.tempered.api.tag.TagFields.genreWrittenByTempered(ours));
+        ours.put("GENRE", "Jazz; rock");
+        assertTrue(dev.tempered.api.tag.TagFields.genreWrittenByTempered(ours), "appended to a person's genre");
+        ours.put("GENRE", "pop");
+        assertFalse(dev.tempered.api.tag.TagFields.genreWrittenByTempered(ours), "not our top label: a person's");
+        ours.put("GENRE", "rock");
+        ours.put("TEMPERED_STATUS", "review");
+        assertFalse(dev.tempered.api.tag.TagFields.genreWrittenByTempered(ours), "below threshold we leave the genre");
+        assertFalse(dev.tempered.api.tag.TagFields.genreWrittenByTempered(Map.of("GENRE", "rock")), "no fields of ours");
+    }
 }
