@@ -194,7 +194,8 @@ public final class TagCommand implements Subcommand {
                 s.found(), s.analysed(), s.recalibrated(), s.unchanged(), s.failed());
         out.printf(Locale.ROOT, "  tags:  %d written, %d below the threshold (review)%n", s.written(), s.review());
         if (s.analysed() > 0 && wall > 0) {
-            out.printf(Locale.ROOT, "  speed: %.1f tracks/min, %.1f x real time (%.1f min of audio in %.1f s)%n",
+            out.printf(Locale.ROOT,
+                    "  speed: %.1f tracks/min, %.1f x real time (%.1f min of audio decoded and analysed in %.1f s)%n",
                     s.analysed() * 60 / wall, s.audioSeconds() / wall, s.audioSeconds() / 60, wall);
             Map<String, Long> st = s.stageNanos();
             out.printf(Locale.ROOT, "  time per stage (summed over threads): decode %.1f s, features %.1f s, "

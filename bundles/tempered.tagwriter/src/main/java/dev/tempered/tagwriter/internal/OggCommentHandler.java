@@ -68,10 +68,13 @@ final class OggCommentHandler implements FormatHandler {
                     || !startsWith(first.body, idMagic)) {
                 throw new IOException("the first Ogg page does not hold exactly the identification header");
             }
-            // The other header packets start on the second page and may span several; audio starts on a fresh page.
+            // The other header packets start on the second page and may span several. Audio should start on a
+            // fresh page (both specs say so), but older Vorbis encoders (e.g. Debian's wesnoth music) put the first
+            // audio packets on the page that ends the setup header: those segments move to a page of their own.
             List<OggPage> old = new ArrayList<>();
             List<byte[]> packets = new ArrayList<>();
             ByteArrayOutputStream packet = new ByteArrayOutputStream();
+            OggPage rest = null;
             while (packets.size() < headerPackets - 1) {
                 OggPage p = OggPage.read(in);
                 if (p == null || p.serial != first.serial) {
@@ -81,7 +84,8 @@ final class OggCommentHandler implements FormatHandler {
                 int offset = 0;
                 for (int i = 0; i < p.lacing.length; i++) {
                     if (packets.size() == headerPackets - 1) {
-                        throw new IOException("audio shares a page with the Ogg header packets");
+                        rest = restOf(p, i, offset);
+                        break;
                     }
                     packet.write(p.body, offset, p.lacing[i]);
                     offset += p.lacing[i];
@@ -92,7 +96,11 @@ final class OggCommentHandler implements FormatHandler {
                 }
             }
             packets.set(0, VorbisComments.parse(packets.get(0), commentMagic).with(change).encode());
-            List<OggPage> fresh = OggPage.paginate(packets, first.serial, first.sequence + 1);
+            List<OggPage> fresh = new ArrayList<>(OggPage.paginate(packets, first.serial, first.sequence + 1));
+            if (rest != null) {
+                rest.sequence = first.sequence + 1 + fresh.size();
+                fresh.add(rest);
+            }
             out.write(first.toBytes());
             for (OggPage p : fresh) {
                 out.write(p.toBytes());
@@ -112,6 +120,21 @@ final class OggCommentHandler implements FormatHandler {
     @Override
     public byte[] payloadDigest(Path file) throws IOException {
         return AudioPayload.digest(format, file);
+    }
+
+    /**
+     * The segments of {@code p} from {@code segment} on (the audio after the last header packet) as a page of their
+     * own. They start a packet, so the page is not continued; its granule position is the original page's when a
+     * packet ends on it (the last packet ending there is audio), else -1; the end-of-stream flag stays with them.
+     */
+    private static OggPage restOf(OggPage p, int segment, int offset) {
+        int[] lace = java.util.Arrays.copyOfRange(p.lacing, segment, p.lacing.length);
+        boolean ends = false;
+        for (int l : lace) {
+            ends |= l < 255;
+        }
+        byte[] body = java.util.Arrays.copyOfRange(p.body, offset, p.body.length);
+        return new OggPage(p.flags & OggPage.LAST, ends ? p.granule : -1, p.serial, 0, lace, body);
     }
 
     private static int countEnds(OggPage p) {

@@ -39,6 +39,8 @@ final class Fixtures {
         FILES.put("a.aiff", false);
         FILES.put("a.ogg", true);
         FILES.put("a.opus", true);
+        // As older Vorbis encoders wrote it (12 of Debian's 41 wesnoth tracks): audio on the setup header's page.
+        FILES.put("shared-page.ogg", false);
     }
 
     private static Path dir;
@@ -109,6 +111,43 @@ final class Fixtures {
         oggMeta.add("METADATA_BLOCK_PICTURE=" + flacPicture(Files.readAllBytes(cover)));
         make(d, ogg, "a.ogg", List.of(), oggMeta, "-map", "0:a", "-c:a", "copy");
         make(d, opus, "a.opus", List.of(), oggMeta, "-map", "0:a", "-c:a", "copy");
+        sharedPageExcerpt(corpus("wesnoth-1.16-music", "elvish-theme.ogg"), d.resolve("shared-page.ogg"));
+    }
+
+    /**
+     * The first 40 or so pages of a real Vorbis file whose first audio packets share a page with the setup header,
+     * up to a page that ends a packet, which is marked end of stream. ffmpeg cannot make such a file (it starts audio on a fresh page), so it is cut
+     * from the original, page by page, checksums recomputed.
+     */
+    private static void sharedPageExcerpt(Path src, Path target) throws IOException {
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(src));
+                java.io.OutputStream out = Files.newOutputStream(target)) {
+            int headerPackets = 0;
+            boolean shared = false;
+            for (int n = 0;; n++) {
+                OggPage p = OggPage.read(in);
+                if (p == null) {
+                    fail(src + " has fewer than 40 pages");
+                }
+                boolean endsPacket = p.lacing.length > 0 && p.lacing[p.lacing.length - 1] < 255;
+                for (int i = 0; i < p.lacing.length; i++) {
+                    if (headerPackets == 3) {
+                        shared |= n <= 3;
+                    } else if (p.lacing[i] < 255) {
+                        headerPackets++;
+                    }
+                }
+                if (n >= 39 && endsPacket) {
+                    out.write(new OggPage(p.flags | OggPage.LAST, p.granule, p.serial, p.sequence, p.lacing, p.body)
+                            .toBytes());
+                    break;
+                }
+                out.write(p.toBytes());
+            }
+            if (!shared) {
+                fail(src + " no longer has audio on its setup header's page: pick another fixture");
+            }
+        }
     }
 
     private static void make(Path d, Path src, String name, List<String> pic, List<String> meta, String... codec)
