@@ -1,6 +1,7 @@
 package dev.tempered.launcher.cli;
 
 import dev.tempered.api.calibration.CalibrationException;
+import dev.tempered.api.calibration.CalibrationFiles;
 import dev.tempered.api.calibration.CalibrationMethod;
 import dev.tempered.api.calibration.CalibrationMetrics;
 import dev.tempered.api.calibration.Calibrator;
@@ -11,16 +12,11 @@ import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
 import dev.tempered.launcher.cli.EvaluateCommand.Loaded;
 import dev.tempered.launcher.cli.EvaluateCommand.Options;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -34,12 +30,6 @@ import java.util.stream.Collectors;
  * calibration configuration, which the running application applies without restart.
  */
 public final class CalibrateCommand implements Subcommand {
-    /**
-     * The factory PID of per-model calibration configurations (see the calibration bundle's README). The file is
-     * named {@code PID-ID.cfg}: Felix FileInstall 3.7 splits a .cfg name at its first '-' into factory PID and
-     * configuration name (it does not know the R7 '~' form).
-     */
-    static final String FACTORY_PID = "dev.tempered.calibration";
     /** How long to wait for the application to report the new temperature (FileInstall polls every 2 s). */
     static final long APPLY_WAIT_MILLIS = 6000;
     /** Tests shorten the wait. */
@@ -154,16 +144,13 @@ public final class CalibrateCommand implements Subcommand {
 
     /**
      * Writes {@code deploy/config/dev.tempered.calibration-ID.cfg}, keeping the settings of an existing file that
-     * this command does not own. The file is written beside the folder and renamed into it, so the configuration
-     * watcher never reads half a file.
+     * this command does not own. The temporary file is made in the home folder, outside the watched folders.
      */
     static Path writeConfig(Path home, ModelSpec spec, double temperature, String fittedOn) throws IOException {
-        Path dir = home.resolve("deploy").resolve("config");
-        Files.createDirectories(dir);
-        Path file = dir.resolve(FACTORY_PID + "-" + spec.ref().id() + ".cfg");
+        Path file = CalibrationFiles.file(home.resolve("deploy").resolve("config"), spec.ref().id());
         Map<String, String> props = new LinkedHashMap<>();
         if (Files.isRegularFile(file)) {
-            props.putAll(read(Files.readString(file, StandardCharsets.UTF_8)));
+            props.putAll(CalibrationFiles.read(Files.readString(file, StandardCharsets.UTF_8)));
         }
         props.put("model.id", spec.ref().id());
         String version = props.get("model.version");
@@ -174,70 +161,9 @@ public final class CalibrateCommand implements Subcommand {
         props.put("temperature", String.format(Locale.ROOT, "%.6f", temperature));
         props.put("fitted.on", fittedOn);
         props.put("fitted.at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        StringBuilder sb = new StringBuilder("# Calibration of model ").append(spec.ref().id())
-                .append(", written by tempered calibrate. Edits apply without restart;\n")
-                .append("# temperature must be a positive number, else it is refused and the previous value kept.\n");
-        for (Map.Entry<String, String> e : props.entrySet()) {
-            sb.append(e.getKey()).append(" = ").append(escape(e.getValue())).append('\n');
-        }
-        Path tmp = Files.createTempFile(home, ".calibration-", ".tmp");
-        try {
-            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                // Home and deploy/ on different file systems: copy next to the target, then rename there.
-                Path near = Files.createTempFile(dir, ".calibration-", ".tmp");
-                try {
-                    Files.copy(tmp, near, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(near, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } finally {
-                    Files.deleteIfExists(near);
-                }
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        CalibrationFiles.write(file, props, "Calibration of model " + spec.ref().id()
+                + ", written by tempered calibrate. Edits apply without restart;\n"
+                + "temperature must be a positive number, else it is refused and the previous value kept.", home);
         return file;
-    }
-
-    /** Reads a .cfg file (java.util.Properties syntax), keeping the order of its keys. */
-    static Map<String, String> read(String text) throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        java.util.Properties p = new java.util.Properties() {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            public synchronized Object put(Object key, Object value) {
-                out.put((String) key, (String) value);
-                return super.put(key, value);
-            }
-        };
-        try (BufferedReader r = new BufferedReader(new StringReader(text))) {
-            p.load(r);
-        }
-        return out;
-    }
-
-    /**
-     * Escapes a value for a .cfg file: backslashes and line breaks as in java.util.Properties, a leading blank
-     * (the reader would drop it), and "${" because FileInstall substitutes variables in values.
-     */
-    static String escape(String v) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case ' ' -> sb.append(i == 0 ? "\\ " : " ");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString().replace("${", "$ {");
     }
 }

@@ -37,7 +37,7 @@ class CalibrateCommandTest {
         int rc = new CalibrateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
 
         assertEquals(Subcommand.OK, rc, ctx.errors());
-        Map<String, String> props = CalibrateCommand.read(Files.readString(cfg()));
+        Map<String, String> props = dev.tempered.api.calibration.CalibrationFiles.read(Files.readString(cfg()));
         double t = Double.parseDouble(props.get("temperature"));
         assertTrue(t > 0 && t != 9, props.toString());
         assertEquals("toy", props.get("model.id"));
@@ -91,7 +91,7 @@ class CalibrateCommandTest {
     @Test
     void valuesSurviveTheCfgFormat() throws Exception {
         String tricky = " C:\\music\\new\nline ${HOME}";
-        String line = "fitted.on = " + CalibrateCommand.escape(tricky);
-        assertEquals(" C:\\music\\new\nline $ {HOME}", CalibrateCommand.read(line).get("fitted.on"));
+        String line = "fitted.on = " + dev.tempered.api.calibration.CalibrationFiles.escape(tricky);
+        assertEquals(" C:\\music\\new\nline $ {HOME}", dev.tempered.api.calibration.CalibrationFiles.read(line).get("fitted.on"));
     }
 }

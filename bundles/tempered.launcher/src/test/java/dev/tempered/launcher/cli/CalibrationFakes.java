@@ -197,7 +197,7 @@ final class CalibrationFakes {
                 Path f = home.resolve("deploy/config/dev.tempered.calibration-" + model.id() + ".cfg");
                 if (Files.isRegularFile(f)) {
                     try {
-                        return Double.parseDouble(CalibrateCommand.read(Files.readString(f)).get("temperature"));
+                        return Double.parseDouble(dev.tempered.api.calibration.CalibrationFiles.read(Files.readString(f)).get("temperature"));
                     } catch (IOException e) {
                         throw new IllegalStateException(e);
                     }

@@ -2,17 +2,18 @@ package dev.tempered.shell.internal;
 
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
+import dev.tempered.api.calibration.CalibrationFiles;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
@@ -37,7 +38,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = TemperatureStore.class)
 public final class ConfigAdminTemperatures implements TemperatureStore {
     /** The calibration bundle's factory PID (see its ModelCalibrationConfig). */
-    static final String FACTORY_PID = "dev.tempered.calibration";
+    static final String FACTORY_PID = CalibrationFiles.FACTORY_PID;
     /** FileInstall's property for its watched folder; configurations live in its {@code config} subfolder. */
     static final String FILEINSTALL_DIR = "felix.fileinstall.dir";
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
@@ -125,46 +126,23 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
         if (from != null) {
             return Path.of(URI.create(from.toString()));
         }
-        return configDir == null ? null : configDir.resolve(FACTORY_PID + "-" + model.id() + ".cfg");
+        return configDir == null ? null : CalibrationFiles.file(configDir, model.id());
     }
 
-    /**
-     * Writes the configuration as a .cfg file beside the target and renames it into place, so FileInstall never
-     * reads half a file. Values are escaped as java.util.Properties reads them.
-     */
-    static void write(Path file, Dictionary<String, Object> props) throws IOException {
-        StringBuilder sb = new StringBuilder("# Calibration of a Tempered model. Edits apply without restart.\n");
+    /** Writes the configuration's own keys (sorted) through {@link CalibrationFiles#write}. */
+    private static void write(Path file, Dictionary<String, Object> props) throws IOException {
+        Map<String, String> values = new LinkedHashMap<>();
         List<String> keys = Collections.list(props.keys());
         Collections.sort(keys);
         for (String key : keys) {
             if (!NOT_IN_FILE.contains(key)) {
-                sb.append(key).append(" = ").append(escape(String.valueOf(props.get(key)))).append('\n');
+                values.put(key, String.valueOf(props.get(key)));
             }
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), ".calibration-", ".tmp");
-        try {
-            Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    static String escape(String v) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case ' ' -> sb.append(i == 0 ? "\\ " : " ");
-                default -> sb.append(c);
-            }
-        }
-        // As tempered calibrate writes it: a "${" would be substituted by FileInstall.
-        return sb.toString().replace("${", "$ {");
+        // The temporary file goes beside the watched deploy/ folder, where FileInstall does not look.
+        Path deploy = file.toAbsolutePath().getParent().getParent();
+        Path temp = deploy.getParent() == null ? deploy : deploy.getParent();
+        CalibrationFiles.write(file, values, "Calibration of a Tempered model. Edits apply without restart.", temp);
     }
 
     /** The configuration the calibrator uses for this version: one naming the version wins over one naming none. */
