@@ -56,8 +56,9 @@ public final class DemoCommand implements Subcommand {
                 (wesnoth-1.16-music, asc-music, singularity-music, warzone2100-music) into a temporary
                 folder, tags the copies with the default model (your own files are never touched), and
                 prints the summary and the path of the HTML report. The tracks' existing genre tags serve
-                as labels, so the report also shows accuracy, ECE and the reliability diagram on them. As root it installs missing packages
-                with apt-get; otherwise it tells you the command to run.""";
+                as labels, so the report also shows accuracy, ECE and the reliability diagram on them.
+                As root it installs missing packages with apt-get; otherwise it tells you the command
+                to run.""";
     }
 
     @Override

@@ -152,7 +152,8 @@ final class JaudiotaggerHandler implements FormatHandler {
         Map<String, List<String>> others = new LinkedHashMap<>(extra);
         // The version the file's tag has, or for a file without one the version a write gives it (v2.3, see
         // write()), so that verification accepts exactly that and nothing else.
-        others.put("id3-version", List.of(tag == null ? ID3v23Tag.class.getSimpleName() : tag.getClass().getSimpleName()));
+        String version = tag == null ? ID3v23Tag.class.getSimpleName() : tag.getClass().getSimpleName();
+        others.put("id3-version", List.of(version));
         if (tag == null) {
             return new TagValues(List.of(), Map.of(), others);
         }
