@@ -48,7 +48,8 @@ public final class CalibrateCommand implements Subcommand {
     @Override
     public String usage() {
         return """
-                Usage: tempered calibrate [--model ID] --data FILE [--method METHOD] [--dry-run] [--all-rows]
+                Usage: tempered calibrate [--model ID] --data FILE|DIR [--labels-from folders|tags] [--method METHOD]
+                                          [--dry-run] [--all-rows]
 
                 Fits the temperature T that minimises the mean negative log-likelihood of the true labels
                 on FILE, and writes it to $TEMPERED_HOME/deploy/config/dev.tempered.calibration-ID.cfg,
@@ -69,7 +70,11 @@ public final class CalibrateCommand implements Subcommand {
                                     is written for them.
                   --dry-run         fit and report, write nothing
                   --all-rows        keep rows the package trained or fitted on
-                Example: tempered calibrate --model gtzan-mlp --data my-labelled-logits.csv""";
+                  --labels-from S   folders or tags: --data is a folder of your own music whose folder
+                                    names or genre tags give the true genres (see tempered evaluate)
+                  --labels-map FILE lines 'name = label' mapping your genre names onto the model's
+                Example: tempered calibrate --model gtzan-mlp --data my-labelled-logits.csv
+                         tempered calibrate --data ~/Music --labels-from folders""";
     }
 
     @Override
@@ -80,7 +85,7 @@ public final class CalibrateCommand implements Subcommand {
         Calibrator calibrator = context.service(Calibrator.class, EvaluateCommand.WAIT);
         CalibrationMetrics metrics = context.service(CalibrationMetrics.class, EvaluateCommand.WAIT);
         ModelSpec spec = EvaluateCommand.resolve(repository, o.model);
-        Loaded data = Loaded.load(o.data, spec, repository, context.services(FrontEnd.class), o.allRows);
+        Loaded data = Loaded.load(o, spec, context);
         CalibrationMethod method = switch (o.method) {
             case "pooled" -> CalibrationMethod.POOLED_T;
             case "per-member" -> CalibrationMethod.PER_MEMBER_T;

@@ -1,5 +1,8 @@
 package dev.tempered.launcher.cli;
 
+import dev.tempered.api.library.CollectionTagger;
+import dev.tempered.api.library.LabelSource;
+import dev.tempered.api.TemperedException;
 import dev.tempered.api.calibration.CalibrationCharts;
 import dev.tempered.api.calibration.CalibrationException;
 import dev.tempered.api.calibration.CalibrationMethod;
@@ -55,7 +58,7 @@ public final class EvaluateCommand implements Subcommand {
     @Override
     public String usage() {
         return """
-                Usage: tempered evaluate [--model ID] --data FILE [--report DIR] [options]
+                Usage: tempered evaluate [--model ID] --data FILE|DIR [--labels-from folders|tags] [--report DIR] [options]
 
                 Measures a model on labelled data at T = 1 and at the model's current temperature
                 (configured, else the package default; never fitted on this data), each metric with a
@@ -68,6 +71,10 @@ public final class EvaluateCommand implements Subcommand {
                   descriptors: CSV with a filename column, a label column and the model's input
                     features by name (e.g. GTZAN features_30_sec.csv), for a model whose front end
                     is a descriptor vector; the model is run on them.
+                  a folder of your own music with --labels-from folders|tags: every file is analysed
+                    (through the library index, writing nothing) and labelled by its folder name or its
+                    existing genre tag, mapped onto the model's labels (--labels-map FILE: 'name = label'
+                    lines); one row per analysis window.
                 Rows whose file name the package lists as training or validation data (its
                 provenance trainFiles / validationFiles) are skipped, so figures are not optimistic.
 
@@ -78,6 +85,8 @@ public final class EvaluateCommand implements Subcommand {
                   --resamples N     bootstrap resamples (default 1000; 0 for none)
                   --seed N          bootstrap seed (default 1)
                   --all-rows        keep rows the package trained or fitted on (figures are then optimistic)
+                  --labels-from S   folders or tags: --data is a folder of music labelled this way
+                  --labels-map FILE lines 'name = label' mapping your genre names onto the model's
 
                 Metrics: accuracy; NLL (nats); Brier; ECE over equal-width and equal-mass bins; MCE;
                 classwise ECE; MAE = unweighted mean |accuracy - confidence| over non-empty bins
@@ -96,7 +105,7 @@ public final class EvaluateCommand implements Subcommand {
         CalibrationCharts charts = context.service(CalibrationCharts.class, WAIT);
 
         ModelSpec spec = resolve(repository, o.model);
-        Loaded data = Loaded.load(o.data, spec, repository, context.services(FrontEnd.class), o.allRows);
+        Loaded data = Loaded.load(o, spec, context);
         double current = calibrator.temperature(spec.ref(), spec.defaultTemperature());
         String currentSource = current == spec.defaultTemperature() ? "package default" : "configured";
         out.printf(Locale.ROOT, "%s on %s%n", spec.ref(), o.data.getFileName());
@@ -134,7 +143,9 @@ public final class EvaluateCommand implements Subcommand {
             out.printf(Locale.ROOT, "  T = %.4f minimises NLL: %.4f (%.4f at the current T); ECE %.4f, MAE %.4f%n",
                     best.temperature(), best.nllAfter(), atCurrent.get(Metric.NLL).value(),
                     metrics.compute(Metric.ECE, pb, truth, o.bins), metrics.compute(Metric.MAE, pb, truth, o.bins));
-            out.printf(Locale.ROOT, "  To apply it: tempered calibrate --model %s --data %s%n", spec.ref().id(), o.data);
+            out.printf(Locale.ROOT, "  To apply it: tempered calibrate --model %s --data %s%s%n", spec.ref().id(), o.data,
+                    o.labelsFrom == null ? "" : " --labels-from " + o.labelsFrom.name().toLowerCase(Locale.ROOT)
+                            + (o.labelsMap == null ? "" : " --labels-map " + o.labelsMap));
         }
 
         Files.createDirectories(report);
@@ -250,6 +261,9 @@ public final class EvaluateCommand implements Subcommand {
         boolean allRows;
         String method = "member";
         boolean dryRun;
+        /** With a source, --data is a folder of the user's music labelled by its folder names or genre tags. */
+        LabelSource labelsFrom;
+        Path labelsMap;
 
         static Options parse(List<String> args, boolean calibrate) throws UsageException {
             Options o = new Options();
@@ -259,6 +273,16 @@ public final class EvaluateCommand implements Subcommand {
                     case "--model" -> o.model = value(args, ++i, a);
                     case "--data" -> o.data = Path.of(value(args, ++i, a));
                     case "--all-rows" -> o.allRows = true;
+                    case "--labels-from" -> {
+                        String v = value(args, ++i, a);
+                        o.labelsFrom = switch (v) {
+                            case "folders" -> LabelSource.FOLDERS;
+                            case "tags" -> LabelSource.TAGS;
+                            default -> throw new UsageException("--labels-from must be folders or tags, not '" + v
+                                    + "'");
+                        };
+                    }
+                    case "--labels-map" -> o.labelsMap = Path.of(value(args, ++i, a));
                     default -> {
                         if (!calibrate && a.equals("--report")) {
                             o.report = Path.of(value(args, ++i, a));
@@ -287,10 +311,22 @@ public final class EvaluateCommand implements Subcommand {
                 }
             }
             if (o.data == null) {
-                throw new UsageException("--data FILE is required");
+                throw new UsageException("--data FILE is required (or --data DIR with --labels-from folders|tags)");
             }
-            if (!Files.isRegularFile(o.data)) {
+            if (o.labelsFrom != null) {
+                if (!Files.isDirectory(o.data)) {
+                    throw new UsageException("--labels-from needs --data to be a folder of music, not " + o.data);
+                }
+            } else if (o.labelsMap != null) {
+                throw new UsageException("--labels-map goes with --labels-from");
+            } else if (Files.isDirectory(o.data)) {
+                throw new UsageException(o.data + " is a folder: add --labels-from folders or --labels-from tags to"
+                        + " take its files' true genres from their folder names or genre tags");
+            } else if (!Files.isRegularFile(o.data)) {
                 throw new UsageException("no such file: " + o.data);
+            }
+            if (o.labelsMap != null && !Files.isRegularFile(o.labelsMap)) {
+                throw new UsageException("no such file: " + o.labelsMap);
             }
             return o;
         }
@@ -319,7 +355,7 @@ public final class EvaluateCommand implements Subcommand {
      * Labelled logits read from a logits CSV, or computed by running the model on a descriptor CSV, with the
      * rows the package trained or fitted on left out.
      */
-    static final class Loaded {
+    static class Loaded {
         static final int BATCH = 64;
         final LabelledLogits logits;
         final int read;
@@ -342,6 +378,35 @@ public final class EvaluateCommand implements Subcommand {
                         + "temperature on", skippedTrain, skippedValidation);
             }
             return s + (ranModel ? "; logits computed by running the model on the descriptors" : "");
+        }
+
+        /**
+         * The data the options name: a CSV, or the user's own music under a folder with labels from its folder
+         * names or genre tags, analysed through the library index (nothing is written to the files).
+         */
+        static Loaded load(Options o, ModelSpec spec, CliContext context) throws Exception {
+            if (o.labelsFrom == null) {
+                return load(o.data, spec, context.service(ModelRepository.class, WAIT), context.services(FrontEnd.class),
+                        o.allRows);
+            }
+            CollectionTagger tagger = context.service(CollectionTagger.class, WAIT);
+            TagCommand.Console console = new TagCommand.Console(context.err(), context.interactive());
+            LabelledLogits logits;
+            try {
+                logits = tagger.labelled(List.of(o.data), spec.ref().id(), o.labelsFrom, o.labelsMap, console);
+            } catch (TemperedException e) {
+                throw new UsageException(e.getMessage());
+            } finally {
+                console.clear();
+            }
+            long files = logits.rowNames().stream().distinct().count();
+            return new Loaded(logits, logits.size(), 0, 0, true) {
+                @Override
+                String describe() {
+                    return String.format(Locale.ROOT, "%d analysis windows of %d files labelled by their %s",
+                            logits.size(), files, o.labelsFrom == LabelSource.FOLDERS ? "folder names" : "genre tags");
+                }
+            };
         }
 
         static Loaded load(Path file, ModelSpec spec, ModelRepository repository, Collection<FrontEnd> frontEnds,

@@ -161,6 +161,75 @@ class EvaluateCommandTest {
                 () -> cmd.run(List.of("--model", "other", "--data", descriptors(dir).toString()), strict));
     }
 
+    /** The library's labelled logits of a user's folder, as CollectionTagger.labelled hands them over. */
+    static final class LabelledFolder implements dev.tempered.api.library.CollectionTagger {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public dev.tempered.api.library.TagJobSummary tag(dev.tempered.api.library.TagJobRequest request,
+                dev.tempered.api.library.TagJobListener listener) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<dev.tempered.api.tag.TagResult> undo(List<Path> roots,
+                dev.tempered.api.library.TagJobListener listener) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public dev.tempered.api.calibration.LabelledLogits labelled(List<Path> roots, String modelId,
+                dev.tempered.api.library.LabelSource source, Path labelMapping,
+                dev.tempered.api.library.TagJobListener listener) {
+            calls.add(roots + " " + modelId + " " + source + " " + labelMapping);
+            // Two members, three classes; file a.mp3 has two windows, b.flac one.
+            double[][][] z = {{{3, 0, 0}, {2, 0, 1}}, {{0, 3, 0}, {0, 2, 0}}, {{0, 0, 3}, {1, 0, 2}}};
+            return new dev.tempered.api.calibration.LabelledLogits(List.of("blues", "jazz", "rock"), z,
+                    new int[] {0, 1, 2}, List.of("a.mp3", "a.mp3", "b.flac"));
+        }
+
+        @Override
+        public List<dev.tempered.api.library.LibraryEntry> entries(List<Path> roots) {
+            return List.of();
+        }
+    }
+
+    @Test
+    void aFolderOfMusicLabelledByTagsIsEvaluatedThroughTheLibrary() throws Exception {
+        CalibrationFakes.Model model = new CalibrationFakes.Model(spec());
+        CalibrationFakes.Context ctx = context(dir, new CalibrationFakes.Repository(model),
+                new CalibrationFakes.FakeCalibrator(), new CalibrationFakes.Charts(), true);
+        LabelledFolder library = new LabelledFolder();
+        ctx.with(dev.tempered.api.library.CollectionTagger.class, library);
+        Path music = Files.createDirectories(dir.resolve("music"));
+        Path map = Files.writeString(dir.resolve("map.txt"), "Romantic = jazz\n");
+
+        int rc = new EvaluateCommand().run(List.of("--data", music.toString(), "--labels-from", "tags",
+                "--labels-map", map.toString(), "--report", dir.resolve("r").toString(), "--resamples", "0"), ctx);
+
+        assertEquals(Subcommand.OK, rc, ctx.errors());
+        assertEquals(List.of("[" + music + "] toy TAGS " + map), library.calls);
+        String out = ctx.output();
+        assertTrue(out.contains("3 analysis windows of 2 files labelled by their genre tags"), out);
+        assertTrue(out.contains("--labels-from tags --labels-map " + map), out);
+        assertEquals(0, model.seen.size(), "the library's logits are used as they are");
+    }
+
+    @Test
+    void labelsFromNeedAFolderAndAFolderNeedsLabels() throws Exception {
+        CalibrationFakes.Context ctx = context(dir, new CalibrationFakes.Repository(new CalibrationFakes.Model(spec())),
+                new CalibrationFakes.FakeCalibrator(), new CalibrationFakes.Charts(), true);
+        EvaluateCommand cmd = new EvaluateCommand();
+        assertMessage("is a folder: add --labels-from folders or --labels-from tags",
+                () -> cmd.run(List.of("--data", dir.toString()), ctx));
+        assertMessage("--labels-from needs --data to be a folder of music",
+                () -> cmd.run(List.of("--data", descriptors(dir).toString(), "--labels-from", "tags"), ctx));
+        assertMessage("--labels-from must be folders or tags, not 'moods'",
+                () -> cmd.run(List.of("--data", dir.toString(), "--labels-from", "moods"), ctx));
+        assertMessage("--labels-map goes with --labels-from",
+                () -> cmd.run(List.of("--data", descriptors(dir).toString(), "--labels-map", "m.txt"), ctx));
+    }
+
     @Test
     void aModelWithoutDescriptorInputNeedsLogits() throws Exception {
         ModelSpec audio = CalibrationFakes.spec("log-mel", 1.5, List.of(), List.of());
