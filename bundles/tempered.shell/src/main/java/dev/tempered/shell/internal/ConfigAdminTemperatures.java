@@ -33,7 +33,7 @@ import org.osgi.service.component.annotations.Reference;
  * {@code dev.tempered.calibration-ID.cfg} (or the file the configuration came from), because the application keeps
  * no ConfigAdmin state between runs: the file is what survives a restart. We write it ourselves instead of
  * letting FileInstall write configurations back ({@code felix.fileinstall.enableConfigSave}, off in the
- * application): its write-back raced with edits and deletions of the same file, which were then lost.
+ * application): its write-back rewrites a file it has just read, a second writer racing with the user's edits.
  */
 @Component(service = TemperatureStore.class)
 public final class ConfigAdminTemperatures implements TemperatureStore {
