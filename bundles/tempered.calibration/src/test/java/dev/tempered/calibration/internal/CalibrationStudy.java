@@ -31,8 +31,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <pre>
  * mvn -B -o -pl bundles/tempered.calibration -am verify -Dtempered.study=true -Dtest=CalibrationStudy \
- *     -Dsurefire.failIfNoSpecifiedTests=false [-Dtempered.study.out=docs/calibration-study]
+ *     -Dsurefire.failIfNoSpecifiedTests=false [-Dtempered.study.out=docs/calibration-study] \
+ *     [-Dtempered.study.csv=FILE]
  * </pre>
+ * The CSV defaults to the repository's {@code fixtures/gtzan/features_30_sec.csv}.
  */
 @EnabledIfSystemProperty(named = "tempered.study", matches = "true")
 class CalibrationStudy {
@@ -174,7 +176,11 @@ class CalibrationStudy {
         Path root = repoRoot();
         Path out = root.resolve(System.getProperty("tempered.study.out", "bundles/tempered.calibration/target/study"));
         Files.createDirectories(out);
-        Path csv = Paths.get(System.getProperty("tempered.study.csv", "/work/shared/data/gtzan/features_30_sec.csv"));
+        String csvProperty = System.getProperty("tempered.study.csv");
+        Path csv = csvProperty != null ? Paths.get(csvProperty) : root.resolve("fixtures/gtzan/features_30_sec.csv");
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalStateException("No descriptor CSV at " + csv + " (see fixtures/NOTICE.md)");
+        }
         ObjectMapper json = new ObjectMapper();
         JsonNode ens = json.readTree(root.resolve("models/gtzan-mlp/model.json").toFile());
         List<String> labels = new ArrayList<>();

@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The GTZAN fixture in the shared data folder that lies beside the clone (../shared), found by walking up
- * from the working directory, or named by the system property {@code tempered.shared}.
+ * The GTZAN fixture committed in the repository's {@code fixtures/gtzan} (sources in {@code fixtures/NOTICE.md}),
+ * found by walking up from the working directory, or the {@code data/gtzan} folder of the directory named by
+ * the system property {@code tempered.shared}.
  */
 final class GtzanFixture {
     static final String CLIP = "blues.00099";
@@ -27,21 +28,25 @@ final class GtzanFixture {
     static Path gtzanDir() {
         String explicit = System.getProperty("tempered.shared");
         if (explicit != null && !explicit.isBlank()) {
-            Path dir = Paths.get(explicit, "data", "gtzan");
-            if (!Files.isRegularFile(dir.resolve("features_30_sec.csv"))) {
-                fail("-Dtempered.shared=" + explicit + " has no data/gtzan/features_30_sec.csv");
-            }
-            return dir;
+            return checked(Paths.get(explicit, "data", "gtzan"), "-Dtempered.shared=" + explicit);
         }
         Path start = Paths.get("").toAbsolutePath();
         for (Path d = start; d != null; d = d.getParent()) {
-            Path dir = d.resolve("shared").resolve("data").resolve("gtzan");
-            if (Files.isRegularFile(dir.resolve("features_30_sec.csv"))) {
-                return dir;
+            if (Files.isRegularFile(d.resolve("fixtures").resolve("NOTICE.md"))) {
+                return checked(d.resolve("fixtures").resolve("gtzan"), "the repository's fixtures/");
             }
         }
-        return fail("No shared/data/gtzan/features_30_sec.csv in " + start + " or any parent folder: the"
-                + " project's shared data must lie beside the clone (../shared), or pass -Dtempered.shared=DIR");
+        return fail("No fixtures/NOTICE.md in " + start + " or any parent folder: run the tests inside the"
+                + " repository, or pass -Dtempered.shared=DIR with DIR/data/gtzan");
+    }
+
+    private static Path checked(Path dir, String where) {
+        for (String name : List.of("features_30_sec.csv", CLIP + ".mp3")) {
+            if (!Files.isRegularFile(dir.resolve(name))) {
+                fail(where + " has no " + dir.resolve(name) + " (see fixtures/NOTICE.md)");
+            }
+        }
+        return dir;
     }
 
     /** The CSV header (all columns). */
