@@ -20,4 +20,14 @@ public interface EnsembleModel {
      * @throws IllegalStateException if the model was closed
      */
     EnsembleOutput run(float[][] inputs) throws InferenceException;
+
+    /**
+     * The names of the embedding values {@link #run} returns with the logits (a convnet's features).
+     *
+     * @since 1.1
+     * @return empty when the package declares no embedding output
+     */
+    default java.util.List<String> embeddingNames() {
+        return java.util.List.of();
+    }
 }

@@ -11,15 +11,44 @@ import java.util.Objects;
  * @param members member distributions per row (ensemble members, or MC dropout passes)
  * @param classes classes per distribution, in the order of the model's labels
  * @param logits  row-major {@code [batch][members][classes]}, copied in and out
+ * @param embeddingSize values per row in {@code embeddings}; 0 when the graph declares no embedding
+ * @param embeddings    row-major {@code [batch][embeddingSize]}: the graph's embedding of each input (for a
+ *                      convnet package, the backbone's features), copied in and out
  */
-public record EnsembleOutput(ModelRef model, int batch, int members, int classes, float[] logits) {
+public record EnsembleOutput(ModelRef model, int batch, int members, int classes, float[] logits, int embeddingSize,
+        float[] embeddings) {
     public EnsembleOutput {
         Objects.requireNonNull(model, "model");
         if (logits.length != (long) batch * members * classes) {
             throw new IllegalArgumentException("logits length " + logits.length + " != " + batch + "x" + members
                     + "x" + classes);
         }
+        if (embeddingSize < 0 || embeddings.length != (long) batch * embeddingSize) {
+            throw new IllegalArgumentException("embeddings length " + embeddings.length + " != " + batch + "x"
+                    + embeddingSize);
+        }
         logits = logits.clone();
+        embeddings = embeddings.clone();
+    }
+
+    /** Logits only, for graphs without an embedding output. */
+    public EnsembleOutput(ModelRef model, int batch, int members, int classes, float[] logits) {
+        this(model, batch, members, classes, logits, 0, new float[0]);
+    }
+
+    @Override
+    public float[] embeddings() {
+        return embeddings.clone();
+    }
+
+    /**
+     * The embedding of one row.
+     *
+     * @since 1.1
+     * @return {@code embeddingSize} values, empty when the graph declares none
+     */
+    public float[] embedding(int row) {
+        return java.util.Arrays.copyOfRange(embeddings, row * embeddingSize, (row + 1) * embeddingSize);
     }
 
     @Override

@@ -34,7 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class OnnxEnsembleModel implements EnsembleModel {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEnsembleModel.class);
     private static final AtomicBoolean CUDA_REPORTED = new AtomicBoolean();
-    private static final int MAX_REUSED_FLOATS = 1 << 20;
+    private static final int MAX_REUSED_FLOATS = 1 << 22;
+    /**
+     * Input floats per ONNX Runtime call at most: a waveform model's row is 348,000 samples and its first
+     * convolution holds about 17 MB per row, so whole batches of such rows would need gigabytes at once.
+     */
+    static final int MAX_FLOATS_PER_CALL = 1 << 22;
     private static final ThreadLocal<ByteBuffer> INPUT = new ThreadLocal<>();
 
     private final PackageManifest manifest;
@@ -47,6 +52,7 @@ public final class OnnxEnsembleModel implements EnsembleModel {
     private final int members;
     private final int classes;
     private final int passes;
+    private final PackageManifest.Embedding embedding;
     private final AtomicInteger holds = new AtomicInteger(1);
 
     private OnnxEnsembleModel(PackageManifest manifest, Path source, RunnerOptions options, OrtSession session,
@@ -63,6 +69,7 @@ public final class OnnxEnsembleModel implements EnsembleModel {
         this.members = spec.members();
         this.classes = spec.labels().size();
         this.passes = spec.mcDropoutPasses();
+        this.embedding = manifest.embedding();
     }
 
     /**
@@ -131,6 +138,13 @@ public final class OnnxEnsembleModel implements EnsembleModel {
             }
             checkShape("input", inputs.get(spec.inputName()), spec.inputShape());
             checkShape("output", outputs.get(spec.outputName()), manifest.outputShape());
+            if (embedding.present()) {
+                if (!outputs.containsKey(embedding.name())) {
+                    throw new ModelPackageException(source, "graph has no embedding output '" + embedding.name()
+                            + "' (outputs: " + outputs.keySet() + ")");
+                }
+                checkShape("embedding", outputs.get(embedding.name()), List.of(-1L, (long) embedding.names().size()));
+            }
         } catch (OrtException e) {
             throw new ModelPackageException(source, "cannot read the graph's signature: " + e.getMessage(), e);
         }
@@ -184,6 +198,11 @@ public final class OnnxEnsembleModel implements EnsembleModel {
     }
 
     @Override
+    public List<String> embeddingNames() {
+        return embedding.names();
+    }
+
+    @Override
     public EnsembleOutput run(float[][] inputs) throws InferenceException {
         if (holds.get() <= 0) {
             throw new IllegalStateException(spec().ref() + " is closed");
@@ -191,27 +210,38 @@ public final class OnnxEnsembleModel implements EnsembleModel {
         int batch = inputs.length;
         int effective = spec().effectiveMembers();
         float[] logits = new float[batch * effective * classes];
+        int width = embedding.names().size();
+        float[] embeddings = new float[batch * width];
         for (int i = 0; i < batch; i++) {
             if (inputs[i].length != rowLength) {
                 throw new InferenceException("row " + i + " has " + inputs[i].length + " values, " + spec().ref()
                         + " expects " + rowLength, null);
             }
         }
-        int chunk = passes > 0 && options.mcTiled() ? Math.max(1, options.maxBatch() / passes) : options.maxBatch();
+        int rowsPerCall = Math.max(1, Math.min(options.maxBatch(), MAX_FLOATS_PER_CALL / rowLength));
+        int chunk = passes > 0 && options.mcTiled() ? Math.max(1, rowsPerCall / passes) : rowsPerCall;
         for (int start = 0; start < batch; start += chunk) {
             int n = Math.min(chunk, batch - start);
             if (passes == 0) {
-                float[] y = call(inputs, start, n, 1);
-                System.arraycopy(y, 0, logits, start * members * classes, y.length);
+                Call y = call(inputs, start, n, 1);
+                System.arraycopy(y.logits(), 0, logits, start * members * classes, y.logits().length);
+                System.arraycopy(y.embeddings(), 0, embeddings, start * width, y.embeddings().length);
             } else if (options.mcTiled()) {
-                scatterPasses(call(inputs, start, n, passes), 0, passes, start, n, logits);
+                Call y = call(inputs, start, n, passes);
+                scatterPasses(y.logits(), 0, passes, start, n, logits);
+                // Dropout acts on the heads only, so every copy carries the same embedding: keep the first.
+                System.arraycopy(y.embeddings(), 0, embeddings, start * width, n * width);
             } else {
                 for (int p = 0; p < passes; p++) {
-                    scatterPasses(call(inputs, start, n, 1), p, 1, start, n, logits);
+                    Call y = call(inputs, start, n, 1);
+                    scatterPasses(y.logits(), p, 1, start, n, logits);
+                    if (p == 0) {
+                        System.arraycopy(y.embeddings(), 0, embeddings, start * width, n * width);
+                    }
                 }
             }
         }
-        return new EnsembleOutput(spec().ref(), batch, effective, classes, logits);
+        return new EnsembleOutput(spec().ref(), batch, effective, classes, logits, width, embeddings);
     }
 
     /** Copies pass-major {@code [copies*n, members, classes]} into rows {@code [start..start+n)} of the output. */
@@ -226,8 +256,12 @@ public final class OnnxEnsembleModel implements EnsembleModel {
         }
     }
 
+    /** What one ONNX Runtime call returned: logits, and embeddings when the graph declares them. */
+    private record Call(float[] logits, float[] embeddings) {
+    }
+
     /** One ONNX Runtime call on rows {@code [start, start+n)}, repeated {@code copies} times along the batch. */
-    private float[] call(float[][] inputs, int start, int n, int copies) throws InferenceException {
+    private Call call(float[][] inputs, int start, int n, int copies) throws InferenceException {
         FloatBuffer buf = inputBuffer(copies * n * rowLength);
         for (int c = 0; c < copies; c++) {
             for (int r = 0; r < n; r++) {
@@ -238,9 +272,10 @@ public final class OnnxEnsembleModel implements EnsembleModel {
         long[] shape = new long[featureDims.length + 1];
         shape[0] = (long) copies * n;
         System.arraycopy(featureDims, 0, shape, 1, featureDims.length);
+        java.util.Set<String> wanted = embedding.present() ? java.util.Set.of(spec().outputName(), embedding.name())
+                : java.util.Set.of(spec().outputName());
         try (OnnxTensor x = OnnxTensor.createTensor(env, buf, shape);
-                OrtSession.Result result = session.run(Map.of(spec().inputName(), x),
-                        java.util.Set.of(spec().outputName()))) {
+                OrtSession.Result result = session.run(Map.of(spec().inputName(), x), wanted)) {
             Optional<OnnxValue> v = result.get(spec().outputName());
             if (v.isEmpty() || !(v.get() instanceof OnnxTensor y)) {
                 throw new InferenceException(spec().ref() + ": no tensor output '" + spec().outputName() + "'", null);
@@ -253,7 +288,22 @@ public final class OnnxEnsembleModel implements EnsembleModel {
             FloatBuffer fb = y.getFloatBuffer();
             float[] out = new float[fb.remaining()];
             fb.get(out);
-            return out;
+            float[] emb = new float[0];
+            if (embedding.present()) {
+                Optional<OnnxValue> e = result.get(embedding.name());
+                if (e.isEmpty() || !(e.get() instanceof OnnxTensor et)) {
+                    throw new InferenceException(spec().ref() + ": no tensor output '" + embedding.name() + "'", null);
+                }
+                FloatBuffer eb = et.getFloatBuffer();
+                if (eb.remaining() != shape[0] * embedding.names().size()) {
+                    throw new InferenceException(spec().ref() + ": embedding output shape "
+                            + Arrays.toString(et.getInfo().getShape()) + ", expected [" + shape[0] + ", "
+                            + embedding.names().size() + "]", null);
+                }
+                emb = new float[eb.remaining()];
+                eb.get(emb);
+            }
+            return new Call(out, emb);
         } catch (OrtException e) {
             throw new InferenceException(spec().ref() + ": ONNX Runtime failed: " + e.getMessage(), e);
         }

@@ -22,9 +22,10 @@ import java.util.Map;
  * @param files       relative file name to lowercase hex sha256, in manifest order
  * @param features    the front end's feature names, empty when the manifest lists none
  * @param outputShape the declared output shape, {@code [-1, members, classes]}
+ * @param embedding   the graph's second output with each input's embedding, or {@link Embedding#NONE}
  */
 public record PackageManifest(ModelSpec spec, Map<String, String> files, List<String> features,
-        List<Long> outputShape) {
+        List<Long> outputShape, Embedding embedding) {
     /** The only format version this reader understands. */
     public static final int FORMAT_VERSION = 1;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,6 +34,26 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
         files = Map.copyOf(files);
         features = List.copyOf(features);
         outputShape = List.copyOf(outputShape);
+        embedding = embedding == null ? Embedding.NONE : embedding;
+    }
+
+    /**
+     * An optional graph output {@code [-1, names.size()]} holding what the heads see (a convnet's features), so
+     * users can have the vector for similarity search and a fidelity test can compare it with reference rows.
+     *
+     * @param name  the ONNX output name; empty for none
+     * @param names one name per value
+     */
+    public record Embedding(String name, List<String> names) {
+        static final Embedding NONE = new Embedding("", List.of());
+
+        public Embedding {
+            names = List.copyOf(names);
+        }
+
+        boolean present() {
+            return !name.isEmpty();
+        }
     }
 
     /** The one ONNX graph the package declares. */
@@ -112,7 +133,21 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
                     r.integer(root, "sampleRate"), r.text(frontEnd, "type"), windowing, r.text(input, "name"), inShape,
                     r.text(output, "name"), members, passes, r.number(root, "defaultTemperature"),
                     withoutNulls(provenance));
-            return new PackageManifest(spec, files, features, outShape);
+            Embedding embedding = Embedding.NONE;
+            if (root.has("embeddingOutput")) {
+                JsonNode e = r.object(root, "embeddingOutput");
+                List<Long> shape = r.shape(e, "embeddingOutput");
+                List<String> names = r.strings(e, "names");
+                if (shape.size() != 2 || shape.get(0) != -1 || shape.get(1) != names.size()) {
+                    throw new ModelPackageException(pkg, "embeddingOutput.shape " + shape + " must be [-1, "
+                            + names.size() + "] (one column per name)");
+                }
+                embedding = new Embedding(r.text(e, "name"), names);
+                if (embedding.name().equals(r.text(output, "name"))) {
+                    throw new ModelPackageException(pkg, "embeddingOutput and output must be different outputs");
+                }
+            }
+            return new PackageManifest(spec, files, features, outShape, embedding);
         } catch (IllegalArgumentException e) {
             throw new ModelPackageException(pkg, "model.json: " + e.getMessage(), e);
         }

@@ -8,9 +8,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         description = "Where model packages are found, which one is active per task, and how ONNX Runtime runs them.")
 public @interface RepositoryConfiguration {
     @AttributeDefinition(name = "Active model", description = "Per task: 'id' for the highest installed version of"
-            + " that model, or 'id@version' to pin one. Empty: the first installed package of each task, following"
-            + " newer versions of it as they arrive.")
-    String[] activeModel() default {};
+            + " that model, or 'id@version' to pin one; the first installed of the list wins. When none is"
+            + " installed: the first installed package of each task, following newer versions of it as they arrive."
+            + " Default: choi-gtzan, the convnet ensemble shipped with the application.")
+    String[] activeModel() default {"choi-gtzan"};
 
     @AttributeDefinition(name = "Model folders", description = "Folders watched for packages (sub-folders holding"
             + " model.json, or .zip files). Empty: <TEMPERED_HOME>/deploy/models and the folder named by the framework"

@@ -33,7 +33,7 @@ public final class AnalyzeCommand implements Subcommand {
     @Override
     public String usage() {
         return """
-                Usage: tempered analyze [--model ID] [--format table|json] [--all] FILE...
+                Usage: tempered analyze [--model ID] [--format table|json] [--all] [--features] FILE...
 
                 Decodes each file (several windows across a long track), runs the model's ensemble,
                 applies its current temperature and prints the calibrated genre distribution, the top
@@ -44,6 +44,8 @@ public final class AnalyzeCommand implements Subcommand {
                   --model ID        use this installed model (default: the active genre model)
                   --format FORMAT   table (default) or json (one JSON document on stdout)
                   --all             print every class, not just the top 5
+                  --features        with --format json: each window's vector too (the convnet's 160-value
+                                    embedding, or a descriptor model's descriptors), named, and their mean
 
                 A file that fails is reported on stderr and the others go on; exit status 1 then.
                 Example: tempered analyze --format json song.mp3 album/*.flac""";
@@ -54,6 +56,7 @@ public final class AnalyzeCommand implements Subcommand {
         String model = null;
         String format = "table";
         boolean all = false;
+        boolean features = false;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -66,6 +69,7 @@ public final class AnalyzeCommand implements Subcommand {
                     }
                 }
                 case "--all" -> all = true;
+                case "--features" -> features = true;
                 case "--" -> {
                     args.subList(i + 1, args.size()).forEach(s -> files.add(Path.of(s)));
                     i = args.size();
@@ -80,6 +84,9 @@ public final class AnalyzeCommand implements Subcommand {
         }
         if (files.isEmpty()) {
             throw new UsageException("no files given");
+        }
+        if (features && !format.equals("json")) {
+            throw new UsageException("--features needs --format json");
         }
         TrackAnalyzer analyzer = context.service(TrackAnalyzer.class, Duration.ofSeconds(30));
         PrintStream out = context.out();
@@ -117,7 +124,7 @@ public final class AnalyzeCommand implements Subcommand {
                         first = false;
                     }
                 } else if (json) {
-                    out.print((first ? "" : ",\n") + json(o.analysis()));
+                    out.print((first ? "" : ",\n") + json(o.analysis(), features));
                     first = false;
                 } else {
                     table(out, o.analysis(), all);
@@ -171,6 +178,10 @@ public final class AnalyzeCommand implements Subcommand {
     }
 
     static String json(TrackAnalysis a) {
+        return json(a, false);
+    }
+
+    static String json(TrackAnalysis a, boolean features) {
         GenrePrediction p = a.prediction();
         StringBuilder sb = new StringBuilder("  {\"file\": ").append(Json.str(a.file().toString()));
         if (a.audio() != null) {
@@ -194,8 +205,38 @@ public final class AnalyzeCommand implements Subcommand {
         TrackAnalysis.Timings t = a.timings();
         sb.append("],\n   \"timingsMs\": {\"decode\": ").append(Json.num(t.decodeNanos() / 1e6))
                 .append(", \"features\": ").append(Json.num(t.featuresNanos() / 1e6)).append(", \"inference\": ")
-                .append(Json.num(t.inferenceNanos() / 1e6)).append("}}");
-        return sb.toString();
+                .append(Json.num(t.inferenceNanos() / 1e6)).append('}');
+        if (features) {
+            sb.append(",\n   \"features\": ").append(vectors(a.vectors()));
+        }
+        return sb.append('}').toString();
+    }
+
+    /** {@code {"names": [...], "windows": [[...]], "mean": [...]}}, or null when the analysis kept none. */
+    private static String vectors(TrackAnalysis.Vectors v) {
+        float[][] rows = v.rows();
+        if (v.names().isEmpty() || rows.length == 0) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder("{\"names\": [");
+        for (int i = 0; i < v.names().size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(Json.str(v.names().get(i)));
+        }
+        double[] mean = new double[v.names().size()];
+        sb.append("],\n    \"windows\": [");
+        for (int w = 0; w < rows.length; w++) {
+            sb.append(w == 0 ? "[" : ",\n      [");
+            for (int i = 0; i < rows[w].length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(Json.num(rows[w][i]));
+                mean[i] += rows[w][i] / (double) rows.length;
+            }
+            sb.append(']');
+        }
+        sb.append("],\n    \"mean\": [");
+        for (int i = 0; i < mean.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(Json.num(mean[i]));
+        }
+        return sb.append("]}").toString();
     }
 
     /** Just enough JSON writing for results: the launcher carries no JSON library. */

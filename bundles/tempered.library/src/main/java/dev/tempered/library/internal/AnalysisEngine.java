@@ -66,8 +66,11 @@ final class AnalysisEngine {
 
     /** Decoded and featurised windows of one file, ready for the ensemble. */
     record Prepared(Path file, AudioInfo audio, float[][] features, long decodeNanos, long featuresNanos,
-            double decodedSeconds) {
+            double decodedSeconds, List<String> featureNames) {
     }
+
+    /** Front-end vectors longer than this (raw audio) are not kept with the analysis. */
+    static final int MAX_KEPT_VECTOR = 1024;
 
     /** Probes, decodes the model's windows and computes its front end. */
     Prepared prepare(Path file, ModelSpec spec) throws TemperedException {
@@ -115,7 +118,7 @@ final class AnalysisEngine {
             throw new TemperedException(file, "front end '" + fe.type() + "' returned " + features.length
                     + " vectors for " + kept.size() + " windows");
         }
-        return new Prepared(file, info, features, t1 - t0, t2 - t1, audio.decodedSeconds());
+        return new Prepared(file, info, features, t1 - t0, t2 - t1, audio.decodedSeconds(), fe.featureNames());
     }
 
     /**
@@ -171,18 +174,20 @@ final class AnalysisEngine {
             try {
                 List<GenrePrediction> windows = new ArrayList<>(n);
                 double[][][] logits = new double[n][][];
+                float[][] embeddings = new float[n][];
                 for (int i = 0; i < n; i++) {
                     int row = first + i;
                     EnsembleOutput o = outputs[row / MAX_BATCH_ROWS];
                     logits[i] = o.row(row % MAX_BATCH_ROWS);
+                    embeddings[i] = o.embedding(row % MAX_BATCH_ROWS);
                     windows.add(calibrator.apply(o, row % MAX_BATCH_ROWS, spec.labels(), spec.defaultTemperature()));
                 }
                 GenrePrediction combined = Combiner.combine(p.file(), spec.windowing().combine(), windows);
                 // The batch's run time is shared out by windows, so per-file timings add up to the whole.
                 long share = runNanos * n / rows.size();
                 out.add(new Result(p.file(), new TrackAnalysis(p.file(), p.audio(), combined, windows,
-                        new TrackAnalysis.Timings(p.decodeNanos(), p.featuresNanos(), share + System.nanoTime() - c0)),
-                        logits, null));
+                        new TrackAnalysis.Timings(p.decodeNanos(), p.featuresNanos(), share + System.nanoTime() - c0),
+                        vectors(model, p, embeddings)), logits, null));
             } catch (TemperedException e) {
                 out.add(new Result(p.file(), null, null, e));
             } catch (RuntimeException e) {
@@ -191,6 +196,18 @@ final class AnalysisEngine {
             }
         }
         return out;
+    }
+
+    /** The package's embedding where its graph has one, else the front end's vectors unless they are raw audio. */
+    private static TrackAnalysis.Vectors vectors(EnsembleModel model, Prepared p, float[][] embeddings) {
+        if (!model.embeddingNames().isEmpty()) {
+            return new TrackAnalysis.Vectors(model.embeddingNames(), embeddings);
+        }
+        if (p.featureNames().size() > MAX_KEPT_VECTOR || p.features().length == 0
+                || p.features()[0].length != p.featureNames().size()) {
+            return TrackAnalysis.Vectors.NONE;
+        }
+        return new TrackAnalysis.Vectors(p.featureNames(), p.features());
     }
 
     static String reason(AudioException e) {
