@@ -7,6 +7,7 @@
 Writes, under --out:
   choi-gtzan/model.json, model.onnx       audio [N, 348000] -> logits [N, 5, 10], embedding [N, 160],
                                           msd_tags [N, 50]: backbone once, five MLP heads on its embedding
+  */heads.onnx                            embedding [N, 160] -> logits: the heads alone, for feature CSVs
   choi-gtzan-mcd/model.json, model.onnx   the same backbone, head of seed 1 with dropout kept active:
                                           30 passes inside the graph, logits [N, 30, 10]
   convnet/study/metrics.json              every figure the script prints; convnet/study/train_log.txt
@@ -83,6 +84,20 @@ class EnsembleGraph(nn.Module):
         return torch.stack([h(z) for h in self.heads], dim=1), emb, tags
 
 
+class HeadsOnly(nn.Module):
+    """embedding [N, 160] -> logits: the package's heads alone, for labelled feature CSVs (evaluate, calibrate)."""
+
+    def __init__(self, graph):
+        super().__init__()
+        self.graph = graph
+
+    def forward(self, embedding):
+        z = self.graph.standardize(embedding)
+        if isinstance(self.graph, McGraph):
+            return self.graph.head(z.unsqueeze(1).expand(-1, self.graph.passes, -1))
+        return torch.stack([h(z) for h in self.graph.heads], dim=1)
+
+
 class McGraph(nn.Module):
     """audio -> (logits [N, passes, 10], ...): one embedding, `passes` fresh dropout masks on the head."""
 
@@ -134,6 +149,14 @@ def export(module, path):
     torch.onnx.export(module, dummy, path, input_names=["audio"],
                       output_names=["logits", "embedding", "msd_tags"],
                       dynamic_axes={k: {0: "N"} for k in ("audio", "logits", "embedding", "msd_tags")},
+                      opset_version=cb.OPSET, do_constant_folding=True)
+
+
+def export_heads(module, path):
+    module.eval()
+    dummy = torch.zeros(2, 160, dtype=torch.float32)
+    torch.onnx.export(module, dummy, path, input_names=["embedding"], output_names=["logits"],
+                      dynamic_axes={"embedding": {0: "N"}, "logits": {0: "N"}},
                       opset_version=cb.OPSET, do_constant_folding=True)
 
 
@@ -232,6 +255,8 @@ def main():
         onnx_path = os.path.join(d, "model.onnx")
         export(graph, onnx_path)
         ops = check_graph(onnx_path, members, method == "mc-dropout")
+        heads_path = os.path.join(d, "heads.onnx")
+        export_heads(HeadsOnly(graph), heads_path)
         r = results[method]
         spec = {
             "formatVersion": 1, "id": pid, "version": VERSION, "task": "genre", "name": name,
@@ -243,10 +268,11 @@ def main():
                           "combine": "mean-probability", "note": windows_note},
             "input": {"name": "audio", "shape": [-1, cb.N_SAMPLES]},
             "output": {"name": "logits", "shape": [-1, members, len(tg.LABELS)]},
-            "embeddingOutput": {"name": "embedding", "shape": [-1, 160], "names": cb.EMBEDDING_NAMES},
+            "embeddingOutput": {"name": "embedding", "shape": [-1, 160], "names": cb.EMBEDDING_NAMES,
+                                "heads": "heads.onnx"},
             "members": members, "mcDropout": {"passes": 0, "inGraphPasses": MC_PASSES if method == "mc-dropout"
                                                else 0},
-            "files": {"model.onnx": tg.sha256(onnx_path)},
+            "files": {"model.onnx": tg.sha256(onnx_path), "heads.onnx": tg.sha256(heads_path)},
             "defaultTemperature": r["validationOptimalT"],
             "provenance": {
                 "data": DATA_TEXT, "split": tg.SPLIT_TEXT, "method": method, "seeds": seeds,

@@ -30,4 +30,16 @@ public interface EnsembleModel {
     default java.util.List<String> embeddingNames() {
         return java.util.List.of();
     }
+
+    /**
+     * Runs the package's heads alone on embeddings (rows of the values {@link #embeddingNames} names, as a
+     * labelled feature CSV holds them), giving the logits {@link #run} would give for the audio behind them.
+     *
+     * @since 1.1
+     * @throws InferenceException when the package has no heads graph, or on a wrong row size
+     */
+    default EnsembleOutput runEmbeddings(float[][] embeddings) throws InferenceException {
+        throw new InferenceException(spec().ref() + " cannot run on embeddings: its package has no heads graph",
+                null);
+    }
 }

@@ -53,10 +53,14 @@ public final class OnnxEnsembleModel implements EnsembleModel {
     private final int classes;
     private final int passes;
     private final PackageManifest.Embedding embedding;
+    private final byte[] headsGraph;
+    /** Opened on first use: only labelled feature CSVs need it. Guarded by {@code this}. */
+    private OrtSession headsSession;
     private final AtomicInteger holds = new AtomicInteger(1);
 
     private OnnxEnsembleModel(PackageManifest manifest, Path source, RunnerOptions options, OrtSession session,
-            OrtEnvironment env) {
+            OrtEnvironment env, byte[] headsGraph) {
+        this.headsGraph = headsGraph;
         this.manifest = manifest;
         this.source = source;
         this.options = options;
@@ -88,7 +92,8 @@ public final class OnnxEnsembleModel implements EnsembleModel {
             throw new ModelPackageException(pkg, "ONNX Runtime cannot load " + loaded.manifest().graphFile() + ": "
                     + e.getMessage(), e);
         }
-        OnnxEnsembleModel model = new OnnxEnsembleModel(loaded.manifest(), pkg, options, session, env);
+        OnnxEnsembleModel model = new OnnxEnsembleModel(loaded.manifest(), pkg, options, session, env,
+                loaded.heads());
         try {
             model.checkSignature();
             model.dryRun();
@@ -200,6 +205,64 @@ public final class OnnxEnsembleModel implements EnsembleModel {
     @Override
     public List<String> embeddingNames() {
         return embedding.names();
+    }
+
+    @Override
+    public EnsembleOutput runEmbeddings(float[][] embeddings) throws InferenceException {
+        if (headsGraph == null) {
+            return EnsembleModel.super.runEmbeddings(embeddings);
+        }
+        if (holds.get() <= 0) {
+            throw new IllegalStateException(spec().ref() + " is closed");
+        }
+        int width = embedding.names().size();
+        int batch = embeddings.length;
+        FloatBuffer buf = ByteBuffer.allocateDirect(Math.max(1, batch * width) * Float.BYTES)
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < batch; i++) {
+            if (embeddings[i].length != width) {
+                throw new InferenceException("row " + i + " has " + embeddings[i].length + " values, the heads of "
+                        + spec().ref() + " take " + width, null);
+            }
+            buf.put(embeddings[i]);
+        }
+        buf.rewind();
+        int effective = spec().effectiveMembers();
+        try (OnnxTensor x = OnnxTensor.createTensor(env, buf, new long[] {batch, width});
+                OrtSession.Result result = heads().run(Map.of(embedding.name(), x))) {
+            if (!(result.get(0) instanceof OnnxTensor y) || y.getInfo().getShape().length != 3
+                    || y.getInfo().getShape()[1] != effective || y.getInfo().getShape()[2] != classes) {
+                throw new InferenceException(spec().ref() + ": the heads graph's output is not [" + batch + ", "
+                        + effective + ", " + classes + "]", null);
+            }
+            FloatBuffer fb = y.getFloatBuffer();
+            float[] logits = new float[fb.remaining()];
+            fb.get(logits);
+            return new EnsembleOutput(spec().ref(), batch, effective, classes, logits, width,
+                    flatten(embeddings, width));
+        } catch (OrtException e) {
+            throw new InferenceException(spec().ref() + ": ONNX Runtime failed on the heads: " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized OrtSession heads() throws InferenceException {
+        if (headsSession == null) {
+            try (OrtSession.SessionOptions so = sessionOptions(options)) {
+                headsSession = env.createSession(headsGraph, so);
+            } catch (OrtException e) {
+                throw new InferenceException(spec().ref() + ": cannot load its heads graph " + embedding.heads() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return headsSession;
+    }
+
+    private static float[] flatten(float[][] rows, int width) {
+        float[] out = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, out, i * width, width);
+        }
+        return out;
     }
 
     @Override
@@ -347,6 +410,12 @@ public final class OnnxEnsembleModel implements EnsembleModel {
         if (h == 0) {
             try {
                 session.close();
+                synchronized (this) {
+                    if (headsSession != null) {
+                        headsSession.close();
+                        headsSession = null;
+                    }
+                }
                 LOG.debug("closed session of {}", spec().ref());
             } catch (OrtException e) {
                 LOG.warn("closing the session of {} failed", spec().ref(), e);

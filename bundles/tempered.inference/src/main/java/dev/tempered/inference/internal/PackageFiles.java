@@ -49,6 +49,7 @@ final class PackageFiles {
         }
         PackageManifest manifest = PackageManifest.parse(pkg, json);
         byte[] graph = null;
+        byte[] heads = null;
         for (Map.Entry<String, String> f : manifest.files().entrySet()) {
             byte[] bytes = dir ? readOptional(pkg, pkg.resolve(f.getKey())) : zip.get(f.getKey());
             if (bytes == null) {
@@ -59,6 +60,9 @@ final class PackageFiles {
                 throw new ModelPackageException(pkg, "sha256 mismatch for " + f.getKey() + ": model.json says "
                         + f.getValue() + ", file has " + actual);
             }
+            if (f.getKey().equals(manifest.embedding().heads())) {
+                heads = bytes;
+            }
             if (f.getKey().equals(manifest.graphFile())) {
                 graph = bytes;
             }
@@ -68,11 +72,11 @@ final class PackageFiles {
                 throw new ModelPackageException(pkg, "ONNX file " + name + " is not listed in model.json 'files'");
             }
         }
-        return new Loaded(manifest, graph);
+        return new Loaded(manifest, graph, heads);
     }
 
-    /** A verified manifest and its graph. */
-    record Loaded(PackageManifest manifest, byte[] graph) {
+    /** A verified manifest, its graph and the heads-only graph (null when the package has none). */
+    record Loaded(PackageManifest manifest, byte[] graph, byte[] heads) {
     }
 
     static String sha256(byte[] bytes) {

@@ -43,9 +43,11 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
      *
      * @param name  the ONNX output name; empty for none
      * @param names one name per value
+     * @param heads a second graph in the package, embedding {@code [-1, names.size()]} to the same logits, so
+     *              labelled embeddings (a feature CSV) can be evaluated without audio; empty for none
      */
-    public record Embedding(String name, List<String> names) {
-        static final Embedding NONE = new Embedding("", List.of());
+    public record Embedding(String name, List<String> names, String heads) {
+        static final Embedding NONE = new Embedding("", List.of(), "");
 
         public Embedding {
             names = List.copyOf(names);
@@ -56,10 +58,10 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
         }
     }
 
-    /** The one ONNX graph the package declares. */
+    /** The one ONNX graph the package runs on audio (not the heads-only graph). */
     public String graphFile() {
-        return files.keySet().stream().filter(f -> f.toLowerCase(Locale.ROOT).endsWith(".onnx")).findFirst()
-                .orElseThrow();
+        return files.keySet().stream().filter(f -> f.toLowerCase(Locale.ROOT).endsWith(".onnx"))
+                .filter(f -> !f.equals(embedding.heads())).findFirst().orElseThrow();
     }
 
     /** Feature values per input row: the product of the input shape's non-batch dimensions. */
@@ -124,7 +126,8 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
                 throw new ModelPackageException(pkg, "frontEnd lists " + features.size()
                         + " features but input.shape is " + inShape);
             }
-            Map<String, String> files = r.files(root);
+            String headsFile = root.path("embeddingOutput").path("heads").asText("");
+            Map<String, String> files = r.files(root, headsFile);
             @SuppressWarnings("unchecked")
             Map<String, Object> provenance = root.has("provenance")
                     ? JSON.convertValue(r.object(root, "provenance"), Map.class)
@@ -142,7 +145,8 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
                     throw new ModelPackageException(pkg, "embeddingOutput.shape " + shape + " must be [-1, "
                             + names.size() + "] (one column per name)");
                 }
-                embedding = new Embedding(r.text(e, "name"), names);
+                String heads = e.path("heads").asText("");
+                embedding = new Embedding(r.text(e, "name"), names, heads);
                 if (embedding.name().equals(r.text(output, "name"))) {
                     throw new ModelPackageException(pkg, "embeddingOutput and output must be different outputs");
                 }
@@ -245,7 +249,7 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
             return out;
         }
 
-        Map<String, String> files(JsonNode node) throws ModelPackageException {
+        Map<String, String> files(JsonNode node, String headsFile) throws ModelPackageException {
             JsonNode v = object(node, "files");
             Map<String, String> out = new LinkedHashMap<>();
             int graphs = 0;
@@ -262,14 +266,18 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
                     throw new ModelPackageException(pkg, "model.json: files['" + name
                             + "'] must be a sha256 as 64 hex digits");
                 }
-                if (name.toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                if (name.toLowerCase(Locale.ROOT).endsWith(".onnx") && !name.equals(headsFile)) {
                     graphs++;
                 }
                 out.put(p.toString(), hash);
             }
             if (graphs != 1) {
                 throw new ModelPackageException(pkg, "model.json: 'files' must list exactly one .onnx graph, found "
-                        + graphs);
+                        + graphs + (headsFile.isEmpty() ? "" : " besides the heads graph " + headsFile));
+            }
+            if (!headsFile.isEmpty() && !out.containsKey(headsFile)) {
+                throw new ModelPackageException(pkg, "model.json: embeddingOutput.heads '" + headsFile
+                        + "' is not listed in 'files'");
             }
             return out;
         }

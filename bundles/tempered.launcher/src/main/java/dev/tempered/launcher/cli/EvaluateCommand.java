@@ -71,6 +71,9 @@ public final class EvaluateCommand implements Subcommand {
                   descriptors: CSV with a filename column, a label column and the model's input
                     features by name (e.g. GTZAN features_30_sec.csv), for a model whose front end
                     is a descriptor vector; the model is run on them.
+                  convnet features: CSV with a filename column, a label column and the package's
+                    embedding columns by name (layer1_00 ... layer5_31 for choi-gtzan); the package's
+                    heads are run on them.
                   a folder of your own music with --labels-from folders|tags: every file is analysed
                     (through the library index, writing nothing) and labelled by its folder name or its
                     existing genre tag, mapped onto the model's labels (--labels-map FILE: 'name = label'
@@ -561,7 +564,19 @@ public final class EvaluateCommand implements Subcommand {
             List<Integer> featureCols = new ArrayList<>();
             FrontEnd frontEnd = frontEnds.stream().filter(f -> f.type().equals(spec.frontEnd())).findFirst()
                     .orElse(null);
-            if (frontEnd != null) {
+            List<String> embeddingNames;
+            try (ModelLease lease = repository.lease(spec.ref().id(), spec.ref().version())) {
+                embeddingNames = lease.model().embeddingNames();
+            }
+            // A convnet package reads audio, but its heads also take the embedding a feature CSV holds.
+            boolean embeddings = !embeddingNames.isEmpty()
+                    && List.of(header).stream().map(String::trim).anyMatch(h -> h.equals(embeddingNames.get(0)));
+            if (embeddings) {
+                for (String n : embeddingNames) {
+                    featureCols.add(column(header, file, n));
+                }
+                inputSize = embeddingNames.size();
+            } else if (frontEnd != null) {
                 for (String n : frontEnd.featureNames()) {
                     featureCols.add(column(header, file, n));
                 }
@@ -609,7 +624,8 @@ public final class EvaluateCommand implements Subcommand {
                 EnsembleModel model = lease.model();
                 for (int from = 0; from < x.size(); from += BATCH) {
                     int to = Math.min(x.size(), from + BATCH);
-                    EnsembleOutput out = model.run(x.subList(from, to).toArray(new float[0][]));
+                    float[][] batch = x.subList(from, to).toArray(new float[0][]);
+                    EnsembleOutput out = embeddings ? model.runEmbeddings(batch) : model.run(batch);
                     for (int i = from; i < to; i++) {
                         z[i] = out.row(i - from);
                     }

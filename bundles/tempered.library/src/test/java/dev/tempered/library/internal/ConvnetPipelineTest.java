@@ -119,6 +119,74 @@ class ConvnetPipelineTest {
     }
 
     @Test
+    void theHeadsGraphGivesTheFullGraphsLogitsFromItsEmbedding() throws Exception {
+        try (ModelLease lease = repository.lease(ENSEMBLE.id(), null)) {
+            EnsembleOutput full = lease.model().run(clipRows());
+            EnsembleOutput heads = lease.model().runEmbeddings(new float[][] {full.embedding(0)});
+            double[][] a = full.row(0);
+            double[][] b = heads.row(0);
+            for (int m = 0; m < a.length; m++) {
+                assertTrue(maxAbsDiff(a[m], b[m]) < 1e-4, "member " + m);
+            }
+        }
+    }
+
+    @Test
+    void onTheAuthorsTestRowsTheHeadsScoreWhatTheTrainingScriptRecorded() throws Exception {
+        try (ModelLease lease = repository.lease(ENSEMBLE.id(), null)) {
+            var spec = lease.model().spec();
+            @SuppressWarnings("unchecked")
+            List<String> testFiles = (List<String>) spec.provenance().get("testFiles");
+            List<Row> rows = referenceRows().stream().filter(r -> testFiles.contains(r.name())).toList();
+            assertEquals(160, rows.size());
+            float[][] x = new float[rows.size()][];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = new float[160];
+                for (int k = 0; k < 160; k++) {
+                    x[i][k] = (float) rows.get(i).values()[k];
+                }
+            }
+            EnsembleOutput out = lease.model().runEmbeddings(x);
+            int correct = 0;
+            for (int i = 0; i < x.length; i++) {
+                double[] mean = new double[10];
+                for (double[] member : out.row(i)) {
+                    double[] p = softmax(member);
+                    for (int c = 0; c < 10; c++) {
+                        mean[c] += p[c] / out.members();
+                    }
+                }
+                int top = 0;
+                for (int c = 1; c < 10; c++) {
+                    top = mean[c] > mean[top] ? c : top;
+                }
+                correct += spec.labels().get(top).equals(rows.get(i).name().split("\\.")[0]) ? 1 : 0;
+            }
+            @SuppressWarnings("unchecked")
+            var metrics = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) ((java.util.Map<String, Object>)
+                    spec.provenance().get("metrics")).get("test")).get("T1");
+            assertEquals(((Number) metrics.get("accuracy")).doubleValue(), correct / (double) x.length, 1e-9);
+        }
+    }
+
+    private static double[] softmax(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] p = new double[z.length];
+        for (int i = 0; i < z.length; i++) {
+            p[i] = Math.exp(z[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < z.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    @Test
     void mcDropoutPassesDifferAndTheEmbeddingDoesNot() throws Exception {
         float[][] input = clipRows();
         try (ModelLease lease = repository.lease(MCD.id(), null)) {
