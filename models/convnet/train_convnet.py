@@ -180,6 +180,9 @@ def main():
     ap.add_argument("--weights", default=cb.DEFAULT_WEIGHTS)
     ap.add_argument("--clip", default=cb.DEFAULT_CLIP)
     ap.add_argument("--out", default="models")
+    ap.add_argument("--bench-dir", default=None,
+                    help="also write, for benchmarks only: choi-1head/ (the backbone with head 1 alone, a package) "
+                         "and melgram.onnx (audio -> the normalised log-mel spectrogram the convnet sees)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
@@ -303,6 +306,27 @@ def main():
     package("choi-gtzan-mcd", "GTZAN genres on the Choi et al. transfer convnet (MC dropout, 30 passes)",
             McGraph(backbone, mean, std, mc_head, MC_PASSES), MC_PASSES, "mc-dropout", [MC_SEED], windows_note)
     mc_head.stochastic = False
+
+    if a.bench_dir:
+        os.makedirs(a.bench_dir, exist_ok=True)
+        package_dir = a.out
+        a.out = a.bench_dir
+        package("choi-1head", "benchmark only: the backbone with one head",
+                EnsembleGraph(backbone, mean, std, heads[:1]), 1, "single", SEEDS[:1], windows_note)
+        a.out = package_dir
+
+        class Melgram(nn.Module):
+            def __init__(self, b):
+                super().__init__()
+                self.b = b
+
+            def forward(self, audio):
+                return self.b.melgram(audio)
+
+        torch.onnx.export(Melgram(backbone).eval(), torch.zeros(2, cb.N_SAMPLES), os.path.join(a.bench_dir,
+                          "melgram.onnx"), input_names=["audio"], output_names=["melgram"],
+                          dynamic_axes={"audio": {0: "N"}, "melgram": {0: "N"}}, opset_version=cb.OPSET)
+        log("wrote benchmark graphs to %s" % a.bench_dir)
 
     with open(os.path.join(study, "metrics.json"), "w") as f:
         json.dump({"config": {"hidden": HIDDEN, "dropout": P_DROP, "weightDecay": WEIGHT_DECAY, "epochs": EPOCHS,
