@@ -84,7 +84,7 @@ public final class OnnxEnsembleModel implements EnsembleModel {
      */
     public static OnnxEnsembleModel open(Path pkg, RunnerOptions options) throws ModelPackageException {
         PackageFiles.Loaded loaded = PackageFiles.read(pkg);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         OrtSession session;
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
             session = env.createSession(loaded.graph(), so);
