@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One model's calibration, created per factory configuration and picked up by the calibrator. Edits arrive in
- * {@link #modified} and apply to the next prediction; a temperature that is not a positive finite number is
- * refused and the previous value stays.
+ * {@link #modified} and apply to the next prediction; a temperature outside [{@value #MIN_TEMPERATURE},
+ * {@value #MAX_TEMPERATURE}] is refused with a logged reason and the previous value stays.
  */
 @Component(service = ModelCalibration.class, configurationPid = ModelCalibration.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -22,6 +22,13 @@ public final class ModelCalibration {
     /** The factory PID; each configuration names one model id. */
     public static final String FACTORY_PID = "dev.tempered.calibration";
     private static final Logger LOG = LoggerFactory.getLogger(ModelCalibration.class);
+    /**
+     * The sane range of T. Logits divided by 1e-320 overflow to infinity (every probability NaN); by 1e308 they
+     * vanish (every distribution uniform). Fitted temperatures lie in [e^-4, e^4] (the fitter's search range);
+     * nothing useful lies outside [0.01, 100].
+     */
+    public static final double MIN_TEMPERATURE = 0.01;
+    public static final double MAX_TEMPERATURE = 100;
 
     /**
      * What one configuration says now.
@@ -58,11 +65,12 @@ public final class ModelCalibration {
         double t = old.temperature();
         String text = trim(config.temperature());
         double parsed = parse(text);
-        if (parsed > 0 && Double.isFinite(parsed)) {
+        String refusal = temperatureProblem(text, parsed);
+        if (refusal == null) {
             t = parsed;
         } else {
-            LOG.error("Calibration of {}: refused temperature '{}' (must be a positive finite number); keeping {}",
-                    id, text, Double.isNaN(t) ? "the package default" : t);
+            LOG.error("Calibration of {}: refused temperature '{}' ({}); keeping {}", id, text, refusal,
+                    Double.isNaN(t) ? "the package default" : t);
         }
         OptionalDouble min = old.minConfidence();
         String minText = trim(config.min_confidence());
@@ -87,6 +95,18 @@ public final class ModelCalibration {
     /** The current values; one volatile read, so a caller sees one consistent configuration. */
     public State state() {
         return state;
+    }
+
+    /** Why a temperature is refused, or null when it is acceptable. */
+    static String temperatureProblem(String text, double t) {
+        if (Double.isNaN(t)) {
+            return text.isEmpty() ? "no value" : "not a number";
+        }
+        if (!(t >= MIN_TEMPERATURE && t <= MAX_TEMPERATURE)) {
+            return "outside the sane range [" + MIN_TEMPERATURE + ", " + MAX_TEMPERATURE + "]: probabilities would be"
+                    + (t < MIN_TEMPERATURE ? " NaN or one-hot" : " uniform");
+        }
+        return null;
     }
 
     private static String trim(String s) {

@@ -84,12 +84,18 @@ class TemperatureCalibratorTest {
     @Test
     void invalidTemperaturesAreRefusedAndThePreviousValueStays() {
         ModelCalibration c = new ModelCalibration(config("gtzan-mlp", "", "2.0", "0.6"));
-        for (String bad : new String[] {"0", "-1", "NaN", "Infinity", "abc", "", null}) {
+        for (String bad : new String[] {"0", "-1", "NaN", "Infinity", "abc", "", null, "1e-320", "1e308", "0.001",
+                "1000", "-Infinity"}) {
             c.modified(config("gtzan-mlp", "", bad, "0.6"));
             assertEquals(2.0, c.state().temperature(), "after '" + bad + "'");
         }
         c.modified(config("gtzan-mlp", "", "2.25", "0.6"));
         assertEquals(2.25, c.state().temperature());
+        c.modified(config("gtzan-mlp", "", "0.01", "0.6"));
+        assertEquals(0.01, c.state().temperature(), "the range's ends are accepted");
+        c.modified(config("gtzan-mlp", "", "100", "0.6"));
+        assertEquals(100, c.state().temperature(), "the range's ends are accepted");
+        c.modified(config("gtzan-mlp", "", "2.25", "0.6"));
         assertEquals(0.6, c.state().minConfidence().getAsDouble());
         c.modified(config("gtzan-mlp", "", "2.25", "1.5"));
         assertEquals(0.6, c.state().minConfidence().getAsDouble());

@@ -136,6 +136,11 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
         } catch (IOException e) {
             throw new TagException(file, "could not read the tags: " + SafeReplace.describe(e), e);
         }
+        String nonFinite = nonFinite(prediction);
+        if (nonFinite != null) {
+            throw new TagException(file, "refused: the prediction holds a non-finite number (" + nonFinite
+                    + "); nothing is written");
+        }
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put(TagFields.CONFIDENCE, String.format(Locale.ROOT, "%.4f", prediction.confidence()));
         fields.put(TagFields.DISTRIBUTION, distribution(prediction));
@@ -188,6 +193,23 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
         return plan;
     }
 
+    /** The first non-finite number of a prediction, described, or null when every number is finite. */
+    private static String nonFinite(GenrePrediction p) {
+        if (!Double.isFinite(p.confidence())) {
+            return "confidence " + p.confidence();
+        }
+        if (!Double.isFinite(p.temperature())) {
+            return "temperature " + p.temperature();
+        }
+        double[] prob = p.probabilities();
+        for (int i = 0; i < prob.length; i++) {
+            if (!Double.isFinite(prob[i])) {
+                return "probability of " + p.labels().get(i) + " " + prob[i];
+            }
+        }
+        return null;
+    }
+
     private static String distribution(GenrePrediction p) {
         double[] prob = p.probabilities();
         return IntStream.range(0, prob.length).boxed()
@@ -203,6 +225,10 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
             return new TagResult(plan.file(), plan, false, "skipped: " + plan.reason());
         }
         Path real = real(plan.file());
+        String nonFinite = TagNumbers.problem(plan.fields());
+        if (nonFinite != null) {
+            throw new TagException(real, "refused: " + nonFinite + "; nothing is written");
+        }
         FormatHandler h = handler(real);
         TagChange change = new TagChange(plan.genres().isEmpty() ? null : plan.genres(), plan.fields());
         ReentrantLock lock = lockFor(real);

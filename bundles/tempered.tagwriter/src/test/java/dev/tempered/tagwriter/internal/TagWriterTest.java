@@ -185,6 +185,35 @@ class TagWriterTest {
     }
 
     @Test
+    void nonFiniteNumbersNeverReachAFile() throws Exception {
+        Path f = work("a.flac");
+        String sha = Fixtures.sha256(f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        List<String> labels = List.of("classical", "rock");
+        var nan = dev.tempered.api.calibration.GenrePrediction.of(new dev.tempered.api.ModelRef("m", "1"), 1e-320,
+                labels, new double[] {Double.NaN, Double.NaN}, 0);
+        TagException e = assertThrows(TagException.class, () -> w.plan(f, nan, TagPolicy.defaults()));
+        assertTrue(e.getMessage().contains("non-finite") && e.getMessage().contains("a.flac"), e.getMessage());
+        var infiniteT = dev.tempered.api.calibration.GenrePrediction.of(new dev.tempered.api.ModelRef("m", "1"),
+                Double.POSITIVE_INFINITY, labels, new double[] {0.5, 0.5}, 0);
+        assertThrows(TagException.class, () -> w.plan(f, infiniteT, TagPolicy.defaults()));
+        // A plan built by hand, not by plan(), is checked again before anything is written.
+        TagPlan good = w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults());
+        for (Map.Entry<String, String> bad : List.of(Map.entry(TagFields.CONFIDENCE, "NaN"),
+                Map.entry(TagFields.DISTRIBUTION, "rock=NaN;pop=0.1"), Map.entry(TagFields.MODEL, "m@1 T=Infinity"),
+                Map.entry(TagFields.CONFIDENCE, "0x1p3"))) {
+            Map<String, String> fields = new java.util.LinkedHashMap<>(good.fields());
+            fields.put(bad.getKey(), bad.getValue());
+            TagPlan forged = new TagPlan(good.file(), good.decision(), good.genres(), fields, good.previous(),
+                    good.reason());
+            TagException refused = assertThrows(TagException.class, () -> w.apply(forged), bad.toString());
+            assertTrue(refused.getMessage().contains(bad.getKey()), refused.getMessage());
+        }
+        assertEquals(sha, Fixtures.sha256(f), "the file is byte for byte what it was");
+        assertTrue(w.apply(good).written(), "a finite plan is still written");
+    }
+
+    @Test
     void policyReviewWritesOnlyOurFields() throws Exception {
         Path f = work("a.flac");
         TagWriterImpl w = writer(SafeReplace.NONE);
