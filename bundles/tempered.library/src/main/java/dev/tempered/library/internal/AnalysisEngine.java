@@ -66,7 +66,7 @@ final class AnalysisEngine {
 
     /** Decoded and featurised windows of one file, ready for the ensemble. */
     record Prepared(Path file, AudioInfo audio, float[][] features, long decodeNanos, long featuresNanos,
-            double decodedSeconds, List<String> featureNames) {
+            double decodedSeconds, List<String> featureNames, AudioSufficiency sufficiency) {
     }
 
     /** Front-end vectors longer than this (raw audio) are not kept with the analysis. */
@@ -118,7 +118,8 @@ final class AnalysisEngine {
             throw new TemperedException(file, "front end '" + fe.type() + "' returned " + features.length
                     + " vectors for " + kept.size() + " windows");
         }
-        return new Prepared(file, info, features, t1 - t0, t2 - t1, audio.decodedSeconds(), fe.featureNames());
+        return new Prepared(file, info, features, t1 - t0, t2 - t1, audio.decodedSeconds(), fe.featureNames(),
+                AudioSufficiency.of(audio));
     }
 
     /**

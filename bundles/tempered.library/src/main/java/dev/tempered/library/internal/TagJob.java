@@ -130,7 +130,8 @@ final class TagJob {
                 GenrePrediction p = GenrePrediction.of(e.model(), e.temperature(), e.labels(), e.probabilities(),
                         e.mutualInformation());
                 unchanged++;
-                finish(w, p, null, Status.UNCHANGED, e.durationSeconds());
+                finish(w, p, null, Status.UNCHANGED, e.durationSeconds(),
+                        AudioSufficiency.recorded(e.message()).orElse(null));
             }
             for (Work w : recalibrate) {
                 if (listener.isCancelled()) {
@@ -330,7 +331,8 @@ final class TagJob {
             GenrePrediction p = Combiner.combine(w.file(), spec.windowing().combine(), windows);
             addStage("inference", System.nanoTime() - c0);
             recalibrated++;
-            finish(w, p, z, Status.RECALIBRATED, w.row().entry().durationSeconds());
+            finish(w, p, z, Status.RECALIBRATED, w.row().entry().durationSeconds(),
+                    AudioSufficiency.recorded(w.row().entry().message()).orElse(null));
         } catch (TemperedException | RuntimeException e) {
             fail(w.file(), w, "re-calibration failed: " + e.getMessage(), 0);
         }
@@ -422,15 +424,21 @@ final class TagJob {
             TrackAnalysis a = r.analysis();
             analysed++;
             finish(w, a.prediction(), r.logits(), Status.ANALYSED,
-                    a.audio() == null ? batch.get(i).decodedSeconds() : a.audio().durationSeconds());
+                    a.audio() == null ? batch.get(i).decodedSeconds() : a.audio().durationSeconds(),
+                    batch.get(i).sufficiency().problem().orElse(null));
             audioSeconds += batch.get(i).decodedSeconds();
         }
         batch.clear();
         batchWork.clear();
     }
 
-    /** Decides, writes (unless dry run) and commits one file's row. */
-    private void finish(Work w, GenrePrediction p, double[][][] logits, Status status, double duration) {
+    /**
+     * Decides, writes (unless dry run) and commits one file's row.
+     *
+     * @param insufficient why the audio cannot carry a genre (too short, silent), or null when it can
+     */
+    private void finish(Work w, GenrePrediction p, double[][][] logits, Status status, double duration,
+            String insufficient) {
         Path f = w.file();
         TagPlan.Decision decision;
         boolean wrote = false;
@@ -442,10 +450,14 @@ final class TagJob {
         long s0 = System.nanoTime();
         try {
             if (writer == null || !writer.supports(f)) {
-                decision = decide(p, request.policy());
-                message = writer == null ? "no tag writer installed" : "format not writable";
+                decision = insufficient != null ? insufficientDecision(request.policy()) : decide(p, request.policy());
+                message = insufficient != null ? insufficient
+                        : writer == null ? "no tag writer installed" : "format not writable";
             } else {
                 TagPlan plan = writer.plan(f, p, request.policy());
+                if (insufficient != null) {
+                    plan = insufficientPlan(plan, p, insufficient);
+                }
                 decision = plan.decision();
                 message = plan.reason();
                 if (!request.dryRun() && decision != TagPlan.Decision.SKIP) {
@@ -467,8 +479,9 @@ final class TagJob {
             addStage("write", System.nanoTime() - s0);
             String m = "tag write failed: " + stripFile(e.getMessage(), f);
             failures.put(f, m);
-            LibraryEntry e1 = entry(w, p, logits, size, modified, hash, duration, decide(p, request.policy()), false,
-                    null, Status.FAILED, m);
+            LibraryEntry e1 = entry(w, p, logits, size, modified, hash, duration, insufficient != null
+                    ? insufficientDecision(request.policy()) : decide(p, request.policy()), false, null, Status.FAILED,
+                    insufficient != null ? m + " (" + insufficient + ")" : m);
             put(new LibraryIndex.Row(e1, logits));
             done++;
             current = f;
@@ -500,6 +513,32 @@ final class TagJob {
         return new LibraryEntry(w.file(), size, modified, hash, duration, p.model(), p.temperature(), p.labels(),
                 p.probabilities(), p.topLabel(), p.confidence(), p.entropy(), p.mutualInformation(), decision, wrote,
                 writtenAt, w.truth(), status, message);
+    }
+
+    /** Too little or silent audio is never given a genre: review where the policy marks, else skip. */
+    static TagPlan.Decision insufficientDecision(TagPolicy policy) {
+        return policy.belowThreshold() == TagPolicy.BelowThreshold.REVIEW ? TagPlan.Decision.REVIEW
+                : TagPlan.Decision.SKIP;
+    }
+
+    /**
+     * The writer's plan turned into the review mark for audio that cannot carry a genre: no genre, the status and
+     * the model, and no confidence or distribution (the model's numbers about silence mean nothing, so earlier
+     * ones are removed rather than left to contradict the mark).
+     */
+    private TagPlan insufficientPlan(TagPlan plan, GenrePrediction p, String reason) {
+        TagPlan.Decision d = insufficientDecision(request.policy());
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (d == TagPlan.Decision.REVIEW) {
+            fields.put(TagFields.STATUS, "review");
+            fields.put(TagFields.MODEL, p.attribution());
+            for (String stale : List.of(TagFields.CONFIDENCE, TagFields.DISTRIBUTION)) {
+                if (plan.previous().containsKey(stale)) {
+                    fields.put(stale, "");
+                }
+            }
+        }
+        return new TagPlan(plan.file(), d, List.of(), fields, plan.previous(), reason);
     }
 
     static TagPlan.Decision decide(GenrePrediction p, TagPolicy policy) {

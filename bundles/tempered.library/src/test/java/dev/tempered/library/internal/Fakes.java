@@ -89,7 +89,7 @@ final class Fakes {
         }
 
         private static float[] fill(int n, float level) {
-            float[] a = new float[Math.max(1, n / 100)];
+            float[] a = new float[Math.max(1, n)];
             java.util.Arrays.fill(a, level);
             return a;
         }

@@ -74,6 +74,11 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
         this(null, journalDirectory.toString(), cleanLeftovers, hook);
     }
 
+    /** Without a framework (other modules' tests, tools): the product's writer with its journal in that folder. */
+    public static TagWriterImpl standalone(Path journalDirectory) {
+        return new TagWriterImpl(journalDirectory, true, SafeReplace.NONE);
+    }
+
     private TagWriterImpl(Path home, String journalDirectory, boolean cleanLeftovers, SafeReplace.Hook hook) {
         for (Format f : Format.values()) {
             handlers.put(f, f == Format.OPUS || f == Format.OGG_VORBIS ? new OggCommentHandler(f)
