@@ -38,11 +38,14 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The collection tagger: scan, analyse, write, index, report. */
 @Component(service = CollectionTagger.class, configurationPid = LibraryConfiguration.PID)
 @Designate(ocd = LibraryConfiguration.class)
 public final class CollectionTaggerComponent implements CollectionTagger {
+    private static final Logger LOG = LoggerFactory.getLogger(CollectionTaggerComponent.class);
     private final FrontEnds frontEnds = new FrontEnds();
     private final AnalysisEngine engine;
     private final Path indexDir;
@@ -198,7 +201,16 @@ public final class CollectionTaggerComponent implements CollectionTagger {
                 if (listener != null && listener.isCancelled()) {
                     break;
                 }
-                TagResult r = j.undo(f);
+                TagResult r;
+                try {
+                    r = j.undo(f);
+                } catch (TemperedException | RuntimeException e) {
+                    // A deleted, replaced or re-encoded file is reported and the others are still undone.
+                    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                    String prefix = f + ": ";
+                    r = new TagResult(f, null, false, m.startsWith(prefix) ? m.substring(prefix.length()) : m);
+                    LOG.warn("undo of {} failed: {}", f, r.message());
+                }
                 out.add(r);
                 if (r.written()) {
                     unmarkWritten(index, f);

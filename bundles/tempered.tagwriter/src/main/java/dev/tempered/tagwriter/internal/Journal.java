@@ -18,12 +18,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The undo journal: one JSON object per line in {@code tag-journal.jsonl}, appended and fsynced before each
- * rename. A line torn by a crash is skipped when reading; an entry for a rename that never happened is harmless,
- * because undo only restores a file whose fields still equal the entry's "after" values.
+ * rename. A line torn by a crash or a full disk is skipped when reading; an entry for a rename that never
+ * happened is harmless, because undo only restores a file whose fields still equal the entry's "after" values.
+ * A torn tail has no newline, so the next append would glue its entry onto it and lose both: append therefore
+ * ends a torn tail first, and read still finds a whole entry glued behind a torn one (journals written before).
  */
 final class Journal {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     static final String FILE_NAME = "tag-journal.jsonl";
+    /** How {@link Json#write} begins every entry: the first key is the time. */
+    private static final String ENTRY_START = "{\"time\":";
     private final Path file;
 
     Journal(Path directory) {
@@ -43,8 +47,19 @@ final class Journal {
         m.put("before", e.before());
         m.put("after", e.after());
         byte[] line = (Json.write(m) + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        // READ with APPEND is not allowed; writes go at the end explicitly (one writer per home holds the job lock).
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            if (size > 0) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                if (ch.read(last, size - 1) == 1 && last.get(0) != '\n') {
+                    LOG.warn("{}: the last journal line is torn (a crash or a full disk); it is ended so that this"
+                            + " entry stays whole", file);
+                    line = ("\n" + new String(line, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+                }
+            }
+            ch.position(size);
             ByteBuffer b = ByteBuffer.wrap(line);
             while (b.hasRemaining()) {
                 ch.write(b);
@@ -53,7 +68,6 @@ final class Journal {
         }
     }
 
-    @SuppressWarnings("unchecked")
     synchronized List<Entry> read(Instant since) throws IOException {
         List<Entry> out = new ArrayList<>();
         if (!Files.exists(file)) {
@@ -65,18 +79,30 @@ final class Journal {
             if (line.isBlank()) {
                 continue;
             }
-            try {
-                Map<String, Object> m = (Map<String, Object>) Json.parse(line);
-                Instant t = Instant.parse((String) m.get("time"));
-                if (!t.isBefore(since)) {
-                    out.add(new Entry(t, Path.of((String) m.get("file")), Boolean.TRUE.equals(m.get("undo")),
-                            (Map<String, List<String>>) (Map<?, ?>) m.get("before"),
-                            (Map<String, List<String>>) (Map<?, ?>) m.get("after")));
-                }
-            } catch (RuntimeException ex) {
-                LOG.warn("{}:{}: skipping an unreadable journal line ({})", file, n, ex.toString());
+            Entry e = parse(line);
+            if (e == null) {
+                // A whole entry glued behind a torn one: the entry starts at the last object opening.
+                int at = line.lastIndexOf(ENTRY_START);
+                e = at > 0 ? parse(line.substring(at)) : null;
+                LOG.warn("{}:{}: skipping a torn journal line{}", file, n, e == null ? "" : " (the entry behind it"
+                        + " is kept)");
+            }
+            if (e != null && !e.time().isBefore(since)) {
+                out.add(e);
             }
         }
         return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Entry parse(String line) {
+        try {
+            Map<String, Object> m = (Map<String, Object>) Json.parse(line);
+            return new Entry(Instant.parse((String) m.get("time")), Path.of((String) m.get("file")),
+                    Boolean.TRUE.equals(m.get("undo")), (Map<String, List<String>>) (Map<?, ?>) m.get("before"),
+                    (Map<String, List<String>>) (Map<?, ?>) m.get("after"));
+        } catch (RuntimeException ex) {
+            return null;
+        }
     }
 }

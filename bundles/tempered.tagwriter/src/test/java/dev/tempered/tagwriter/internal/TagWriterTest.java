@@ -141,6 +141,29 @@ class TagWriterTest {
     }
 
     @Test
+    void aTornJournalLineLosesNoLaterEntry() throws Exception {
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        Path a = work("v24.mp3");
+        Path b = work("a.flac");
+        Map<String, String> bb = w.read(b);
+        w.apply(w.plan(a, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        Path journal = tmp.resolve("journal").resolve(Journal.FILE_NAME);
+        // What a full disk leaves: the start of an entry and no newline.
+        String whole = Files.readAllLines(journal).get(0);
+        Files.writeString(journal, whole.substring(0, whole.length() / 2), StandardOpenOption.APPEND);
+        w.apply(w.plan(b, Fixtures.prediction(0.9), TagPolicy.defaults()));
+        assertEquals(List.of(a, b), w.entries(Instant.EPOCH).stream().map(e -> e.file()).toList());
+        TagResult r = w.undo(b);
+        assertTrue(r.written(), r.message());
+        assertEquals(bb, w.read(b));
+
+        // A journal written before the fix holds the next entry glued behind the torn one: it is still read.
+        List<String> lines = Files.readAllLines(journal);
+        Files.writeString(journal, lines.get(0) + "\n" + lines.get(0).substring(0, 40) + lines.get(0) + "\n");
+        assertEquals(List.of(a, a), w.entries(Instant.EPOCH).stream().map(e -> e.file()).toList());
+    }
+
+    @Test
     void undoLeavesAFileAloneThatWasRetaggedSince() throws Exception {
         Path f = work("a.flac");
         TagWriterImpl w = writer(SafeReplace.NONE);
