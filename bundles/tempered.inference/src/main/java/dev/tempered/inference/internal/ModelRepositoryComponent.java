@@ -45,17 +45,24 @@ public final class ModelRepositoryComponent implements ModelRepository {
     private final DefaultModelRepository repository;
     private PackageWatcher watcher;
     private long pollMillis;
+    /** The options sessions are created with; guarded by {@code this}. */
+    private RunnerOptions options;
 
     @Activate
     public ModelRepositoryComponent(BundleContext context, RepositoryConfiguration config) {
         this.context = context;
-        this.repository = new DefaultModelRepository(options(config), this::announce);
+        this.options = options(config, null);
+        this.repository = new DefaultModelRepository(options, this::announce);
         modified(config);
     }
 
     @Modified
     synchronized void modified(RepositoryConfiguration config) {
-        repository.setOptions(options(config));
+        RunnerOptions next = options(config, options);
+        if (!next.equals(options)) {
+            options = next;
+            repository.setOptions(next);
+        }
         List<Path> dirs = dirs(config);
         if (watcher == null || !watcher.dirs().equals(dirs) || pollMillis != config.pollMillis()) {
             if (watcher != null) {
@@ -159,9 +166,28 @@ public final class ModelRepositoryComponent implements ModelRepository {
         return home == null || home.isBlank() ? Path.of(System.getProperty("user.home"), ".tempered") : Path.of(home);
     }
 
-    private static RunnerOptions options(RepositoryConfiguration c) {
-        return new RunnerOptions(Math.max(0, c.intraOpThreads()), c.cuda(), Math.max(1, c.maxBatch()),
-                c.mcDropoutTiled());
+    /** Threads per session at most: ONNX Runtime starts them all inside createSession, 100,000 wedged it. */
+    static final int MAX_INTRA_OP_THREADS = 256;
+    static final int MAX_BATCH = 65_536;
+
+    /** The configured options, or the previous ones (logged) for a value outside its range. */
+    private static RunnerOptions options(RepositoryConfiguration c, RunnerOptions previous) {
+        RunnerOptions keep = previous == null ? RunnerOptions.defaults() : previous;
+        if (c.intraOpThreads() < 0 || c.intraOpThreads() > MAX_INTRA_OP_THREADS) {
+            LOG.error("refused intraOpThreads={} (must be 0 for one per processor, or 1..{}); keeping {}",
+                    c.intraOpThreads(), MAX_INTRA_OP_THREADS, keep.intraOpThreads());
+            return keep;
+        }
+        if (c.maxBatch() < 1 || c.maxBatch() > MAX_BATCH) {
+            LOG.error("refused maxBatch={} (must be 1..{}); keeping {}", c.maxBatch(), MAX_BATCH, keep.maxBatch());
+            return keep;
+        }
+        return new RunnerOptions(c.intraOpThreads(), c.cuda(), c.maxBatch(), c.mcDropoutTiled());
+    }
+
+    /** The options in force, for tests. */
+    synchronized RunnerOptions options() {
+        return options;
     }
 
     @Override

@@ -23,7 +23,17 @@ import java.util.zip.ZipFile;
  * hashes. The session is created from these same bytes, so what was verified is what runs.
  */
 final class PackageFiles {
-    private static final long MAX_FILE = Integer.MAX_VALUE - 8;
+    /**
+     * Bounds on what a package may hold, checked while reading (a zip's headers may lie about sizes): the
+     * shipped packages are under 2 MB, so these leave room for far larger models while keeping a hostile
+     * package from filling memory.
+     */
+    static final long MAX_FILE = 256L << 20;
+    static final long MAX_TOTAL = 512L << 20;
+    static final int MAX_ENTRIES = 64;
+    /** Inflated/compressed size at most, for entries over {@link #RATIO_FLOOR}: ONNX weights barely compress. */
+    static final long MAX_RATIO = 20;
+    static final long RATIO_FLOOR = 1L << 20;
 
     private PackageFiles() {
     }
@@ -99,11 +109,18 @@ final class PackageFiles {
     /** The file's bytes, or null when it does not exist. */
     private static byte[] readOptional(Path pkg, Path p) throws ModelPackageException {
         try {
-            if (!Files.isRegularFile(p)) {
+            if (Files.isSymbolicLink(p) || (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !p.toRealPath().startsWith(pkg.toRealPath()))) {
+                // A link could make us read (and quote in an error) any file the process can read.
+                throw new ModelPackageException(pkg, p.getFileName() + " is a symbolic link or lies outside the"
+                        + " package; package files must be plain files");
+            }
+            if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 return null;
             }
             if (Files.size(p) > MAX_FILE) {
-                throw new ModelPackageException(pkg, p.getFileName() + " is larger than 2 GB");
+                throw new ModelPackageException(pkg, p.getFileName() + " is larger than " + (MAX_FILE >> 20)
+                        + " MB");
             }
             return Files.readAllBytes(p);
         } catch (NoSuchFileException e) {
@@ -115,19 +132,27 @@ final class PackageFiles {
 
     private static Map<String, byte[]> readZip(Path zip) throws ModelPackageException {
         Map<String, byte[]> out = new LinkedHashMap<>();
+        if (Files.isSymbolicLink(zip)) {
+            throw new ModelPackageException(zip, "the package is a symbolic link; packages must be plain files");
+        }
         try (ZipFile z = new ZipFile(zip.toFile())) {
+            if (z.size() > MAX_ENTRIES) {
+                throw new ModelPackageException(zip, "the zip holds " + z.size() + " entries (at most " + MAX_ENTRIES
+                        + ")");
+            }
             String prefix = zipPrefix(z);
+            long total = 0;
             for (ZipEntry e : java.util.Collections.list(z.entries())) {
                 if (e.isDirectory() || !e.getName().startsWith(prefix)) {
                     continue;
                 }
                 String name = Path.of(e.getName().substring(prefix.length())).normalize().toString();
-                if (name.startsWith("..") || e.getSize() > MAX_FILE) {
-                    throw new ModelPackageException(zip, "bad zip entry " + e.getName());
+                if (name.startsWith("..") || name.startsWith("/") || e.getSize() > MAX_FILE) {
+                    throw new ModelPackageException(zip, "bad zip entry " + ManifestText.of(e.getName()));
                 }
-                try (InputStream in = z.getInputStream(e)) {
-                    out.put(name, in.readAllBytes());
-                }
+                byte[] bytes = bounded(zip, e, z, MAX_TOTAL - total);
+                total += bytes.length;
+                out.put(name, bytes);
             }
         } catch (ModelPackageException e) {
             throw e;
@@ -135,6 +160,49 @@ final class PackageFiles {
             throw new ModelPackageException(zip, "not a readable zip: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /**
+     * Reads one entry counting what really inflates, never trusting the header: a bomb whose entries claim a few
+     * bytes is stopped at the first byte over a bound.
+     */
+    private static byte[] bounded(Path zip, ZipEntry e, ZipFile z, long totalLeft) throws IOException,
+            ModelPackageException {
+        long limit = Math.min(MAX_FILE, totalLeft);
+        long compressed = Math.max(1, e.getCompressedSize());
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        byte[] chunk = new byte[1 << 16];
+        try (InputStream in = z.getInputStream(e)) {
+            long n = 0;
+            for (int r; (r = in.read(chunk)) > 0; ) {
+                n += r;
+                if (n > limit) {
+                    throw new ModelPackageException(zip, "zip entry " + ManifestText.of(e.getName())
+                            + " inflates past " + (limit >> 20) + " MB (entries at most " + (MAX_FILE >> 20)
+                            + " MB, " + (MAX_TOTAL >> 20) + " MB in all)");
+                }
+                if (e.getSize() >= 0 && n > e.getSize()) {
+                    throw new ModelPackageException(zip, "zip entry " + ManifestText.of(e.getName()) + " claims "
+                            + e.getSize() + " bytes but inflates to more (a zip bomb?)");
+                }
+                if (n > RATIO_FLOOR && n / compressed > MAX_RATIO) {
+                    throw new ModelPackageException(zip, "zip entry " + ManifestText.of(e.getName())
+                            + " inflates more than " + MAX_RATIO + " times its compressed size (a zip bomb?)");
+                }
+                buf.write(chunk, 0, r);
+            }
+        }
+        return buf.toByteArray();
+    }
+
+    /** Names from a package, as they can be logged. */
+    static final class ManifestText {
+        private ManifestText() {
+        }
+
+        static String of(String s) {
+            return "'" + PackageManifest.printable(s) + "'";
+        }
     }
 
     /** model.json may sit at the zip's root or inside one top-level folder (as `zip -r pkg.zip dir/` makes). */

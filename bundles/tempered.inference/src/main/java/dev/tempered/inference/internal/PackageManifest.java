@@ -132,6 +132,8 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
             Map<String, Object> provenance = root.has("provenance")
                     ? JSON.convertValue(r.object(root, "provenance"), Map.class)
                     : Map.of();
+            validate(pkg, labels, r.integer(root, "sampleRate"), r.text(frontEnd, "type"), windowing, inShape, members,
+                    passes, r.number(root, "defaultTemperature"));
             ModelSpec spec = new ModelSpec(ref, r.text(root, "task"), root.path("name").asText(ref.toString()), labels,
                     r.integer(root, "sampleRate"), r.text(frontEnd, "type"), windowing, r.text(input, "name"), inShape,
                     r.text(output, "name"), members, passes, r.number(root, "defaultTemperature"),
@@ -155,6 +157,105 @@ public record PackageManifest(ModelSpec spec, Map<String, String> files, List<St
         } catch (IllegalArgumentException e) {
             throw new ModelPackageException(pkg, "model.json: " + e.getMessage(), e);
         }
+    }
+
+    /** Window combinations the analysis engine implements. */
+    static final java.util.Set<String> COMBINE = java.util.Set.of("mean-probability");
+    static final int MIN_RATE = 4_000;
+    static final int MAX_RATE = 192_000;
+    static final double MIN_WINDOW_SECONDS = 0.5;
+    static final double MAX_WINDOW_SECONDS = 600;
+    static final int MAX_WINDOWS = 100;
+    static final int MAX_MEMBERS = 64;
+    static final int MAX_PASSES = 100;
+    /** Member distributions per row at most (members x MC passes): bounds what one analysis holds. */
+    static final int MAX_DISTRIBUTIONS = 1_024;
+    static final int MAX_LABELS = 1_000;
+    static final int MAX_LABEL_LENGTH = 64;
+    /** Input floats per row at most (64 Mi floats = 256 MB): a waveform row of 600 s at 96 kHz fits. */
+    static final long MAX_ROW = 1L << 26;
+    /** The range the calibration configuration accepts too: outside it probabilities turn NaN or uniform. */
+    static final double MIN_TEMPERATURE = 0.01;
+    static final double MAX_TEMPERATURE = 100;
+
+    /**
+     * Every value the pipeline will use, checked at install: absurd values otherwise fail only when used (a zero
+     * sample rate), hold gigabytes (1e6 MC passes), or break the tags (a label with ';', '=' or a NUL is written
+     * into TEMPERED_DISTRIBUTION and breaks its parsing and MP3 verification).
+     */
+    private static void validate(Path pkg, List<String> labels, int rate, String frontEnd,
+            ModelSpec.Windowing windowing, List<Long> inShape, int members, int passes, double temperature)
+            throws ModelPackageException {
+        if (rate < MIN_RATE || rate > MAX_RATE) {
+            throw refuse(pkg, "sampleRate " + rate + " is outside [" + MIN_RATE + ", " + MAX_RATE + "] Hz");
+        }
+        if (!frontEnd.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+            throw refuse(pkg, "frontEnd.type '" + printable(frontEnd) + "' is not a front end name ([a-z0-9._-])");
+        }
+        double w = windowing.windowSeconds();
+        if (!(w >= MIN_WINDOW_SECONDS && w <= MAX_WINDOW_SECONDS)) {
+            throw refuse(pkg, "windowing.windowSeconds " + w + " is outside [" + MIN_WINDOW_SECONDS + ", "
+                    + MAX_WINDOW_SECONDS + "]");
+        }
+        if (windowing.maxWindows() > MAX_WINDOWS) {
+            throw refuse(pkg, "windowing.maxWindows " + windowing.maxWindows() + " is over " + MAX_WINDOWS);
+        }
+        if (!COMBINE.contains(windowing.combine())) {
+            throw refuse(pkg, "windowing.combine '" + printable(windowing.combine()) + "' is unknown (known: "
+                    + COMBINE + ")");
+        }
+        if (members > MAX_MEMBERS) {
+            throw refuse(pkg, "members " + members + " is over " + MAX_MEMBERS);
+        }
+        if (passes > MAX_PASSES) {
+            throw refuse(pkg, "mcDropout.passes " + passes + " is over " + MAX_PASSES);
+        }
+        if ((long) members * Math.max(1, passes) > MAX_DISTRIBUTIONS) {
+            throw refuse(pkg, members + " members x " + passes + " passes is over " + MAX_DISTRIBUTIONS
+                    + " distributions per row");
+        }
+        long row = 1;
+        for (long d : inShape.subList(1, inShape.size())) {
+            if (d > MAX_ROW / row) {
+                throw refuse(pkg, "input.shape " + inShape + " asks for more than " + MAX_ROW + " floats per row");
+            }
+            row *= d;
+        }
+        if (!(temperature >= MIN_TEMPERATURE && temperature <= MAX_TEMPERATURE)) {
+            throw refuse(pkg, "defaultTemperature " + temperature + " is outside [" + MIN_TEMPERATURE + ", "
+                    + MAX_TEMPERATURE + "]");
+        }
+        if (labels.size() < 2 || labels.size() > MAX_LABELS) {
+            throw refuse(pkg, labels.size() + " labels: a genre model needs 2 to " + MAX_LABELS);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String l : labels) {
+            if (l.isBlank() || !l.equals(l.strip()) || l.length() > MAX_LABEL_LENGTH
+                    || l.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == ';' || c == '=')) {
+                throw refuse(pkg, "label '" + printable(l) + "' is not allowed (1-" + MAX_LABEL_LENGTH
+                        + " characters, no control characters, ';' or '=', no surrounding spaces)");
+            }
+            if (!seen.add(l.toLowerCase(java.util.Locale.ROOT))) {
+                throw refuse(pkg, "label '" + l + "' appears twice");
+            }
+        }
+    }
+
+    private static ModelPackageException refuse(Path pkg, String reason) {
+        return new ModelPackageException(pkg, "model.json: " + reason);
+    }
+
+    /** A value as it can be logged: control characters escaped, long values cut. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(80).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return s.length() > 80 ? b + "..." : b.toString();
     }
 
     /** Map.copyOf rejects null values, which free-form JSON may contain. */

@@ -55,7 +55,14 @@ final class PackageWatcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(() -> scan(false), pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+        // A scheduled task that throws is never run again, silently: so nothing may leave this one.
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                scan(false);
+            } catch (RuntimeException | Error e) {
+                LOG.error("model folder scan failed; the watcher goes on", e);
+            }
+        }, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
     List<Path> dirs() {
@@ -108,8 +115,9 @@ final class PackageWatcher implements AutoCloseable {
     private static void safely(Runnable r) {
         try {
             r.run();
-        } catch (RuntimeException e) {
-            LOG.error("model folder handler failed", e);
+        } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+            // One package, whatever it holds, must not stop the watcher: later packages still install.
+            LOG.error("model folder handler failed; the watcher goes on", e);
         }
     }
 

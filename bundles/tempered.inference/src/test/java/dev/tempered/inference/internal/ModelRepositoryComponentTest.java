@@ -75,6 +75,13 @@ class ModelRepositoryComponentTest {
         assertEquals(List.of(TINY1, OTHER, TINY2).size(), component.installed().size());
         assertEquals(TINY2, component.active("genre").orElseThrow().ref());
 
+        // A zip bomb (entries lying about their size) is refused and the watcher goes on watching.
+        TestPackages.editManifest(TestPackages.copy("tiny-1", tmp, "bomb-src"), root -> root.put("version", "9"));
+        Path bomb = TestPackages.bomb(tmp.resolve("bomb-src"), tmp.resolve("bomb.zip"), 600);
+        Files.move(bomb, deploy.resolve("bomb.zip"));
+        Thread.sleep(400);
+        assertTrue(component.installed().stream().noneMatch(s -> s.ref().version().equals("9")));
+
         // A zip works like a folder.
         Path otherZip = TestPackages.zip(TestPackages.resource("other"), tmp.resolve("o.zip"), "other");
         TestPackages.editManifest(TestPackages.copy("other", tmp, "other-2"), root -> root.put("version", "0.2"));
@@ -95,6 +102,25 @@ class ModelRepositoryComponentTest {
         assertEquals(new ModelRef("other", "0.2"), component.active("genre").orElseThrow().ref());
         assertEquals(List.of("0.1", "0.2", "1.0.0"), component.installed().stream().map(ModelSpec::ref)
                 .map(ModelRef::version).sorted().toList());
+    }
+
+    @Test
+    void outOfRangeRunnerOptionsAreRefusedAndThePreviousOnesKept() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("empty"));
+        component = new ModelRepositoryComponent(context(Map.of()), config(Map.of("pollMillis", 50L, "modelDirs",
+                new String[] {a.toString()}, "intraOpThreads", 2)));
+        assertEquals(2, component.options().intraOpThreads());
+        for (int bad : new int[] {100_000, -1, ModelRepositoryComponent.MAX_INTRA_OP_THREADS + 1}) {
+            component.modified(config(Map.of("pollMillis", 50L, "modelDirs", new String[] {a.toString()},
+                    "intraOpThreads", bad)));
+            assertEquals(2, component.options().intraOpThreads(), "after intraOpThreads=" + bad);
+        }
+        component.modified(config(Map.of("pollMillis", 50L, "modelDirs", new String[] {a.toString()},
+                "maxBatch", 0)));
+        assertEquals(1024, component.options().maxBatch());
+        component.modified(config(Map.of("pollMillis", 50L, "modelDirs", new String[] {a.toString()},
+                "intraOpThreads", 3)));
+        assertEquals(3, component.options().intraOpThreads());
     }
 
     @Test

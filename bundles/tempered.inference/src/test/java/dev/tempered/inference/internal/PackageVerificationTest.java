@@ -186,6 +186,84 @@ class PackageVerificationTest {
         assertRejected(zip, "not a readable zip");
     }
 
+    /** A model.json edit and the reason it must be refused with. */
+    record Absurd(String what, java.util.function.Consumer<ObjectNode> edit, String reason) {
+        @Override
+        public String toString() {
+            return what;
+        }
+    }
+
+    static List<Absurd> absurd() {
+        return List.of(
+                new Absurd("zero rate", r -> r.put("sampleRate", 0), "sampleRate 0"),
+                new Absurd("negative rate", r -> r.put("sampleRate", -22050), "sampleRate -22050"),
+                new Absurd("1e9 s window", r -> ((ObjectNode) r.get("windowing")).put("windowSeconds", 1e9),
+                        "windowing.windowSeconds"),
+                new Absurd("1e-9 s window", r -> ((ObjectNode) r.get("windowing")).put("windowSeconds", 1e-9),
+                        "windowing.windowSeconds"),
+                new Absurd("2e9 windows", r -> ((ObjectNode) r.get("windowing")).put("maxWindows", 2_000_000_000),
+                        "windowing.maxWindows"),
+                new Absurd("unknown combine", r -> ((ObjectNode) r.get("windowing")).put("combine", "median"),
+                        "windowing.combine 'median' is unknown"),
+                new Absurd("front end name", r -> ((ObjectNode) r.get("frontEnd")).put("type", "../../x\n"),
+                        "frontEnd.type"),
+                new Absurd("1e6 MC passes", r -> r.putObject("mcDropout").put("passes", 1_000_000),
+                        "mcDropout.passes 1000000"),
+                new Absurd("tiny temperature", r -> r.put("defaultTemperature", 1e-320), "defaultTemperature"),
+                new Absurd("huge temperature", r -> r.put("defaultTemperature", 1e308), "defaultTemperature"),
+                new Absurd("duplicate label", r -> ((ArrayNode) r.get("labels")).set(1, "Rock"), "appears twice"),
+                new Absurd("newline label", r -> ((ArrayNode) r.get("labels")).set(1, "ja\nzz"), "not allowed"),
+                new Absurd("NUL label", r -> ((ArrayNode) r.get("labels")).set(1, "ja\u0000zz"), "not allowed"),
+                new Absurd("semicolon label", r -> ((ArrayNode) r.get("labels")).set(1, "jazz;pop"), "not allowed"),
+                new Absurd("equals label", r -> ((ArrayNode) r.get("labels")).set(1, "jazz=1"), "not allowed"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("absurd")
+    void absurdManifestValuesAreRefusedAtInstall(Absurd a) {
+        Path pkg = TestPackages.copy("tiny-1", tmp, "absurd");
+        TestPackages.editManifest(pkg, a.edit());
+        assertRejected(pkg, a.reason());
+    }
+
+    @Test
+    void aZipBombIsRefusedWithoutReadingItIntoMemory() throws Exception {
+        Path zip = TestPackages.bomb(TestPackages.resource("tiny-1"), tmp.resolve("bomb.zip"), 600);
+        assertRejected(zip, "zip entry 'zeros.bin' claims 10 bytes but inflates to more");
+        Path big = TestPackages.copy("tiny-1", tmp, "big");
+        try (var out = Files.newOutputStream(big.resolve("zeros.bin"))) {
+            for (int i = 0; i < 64; i++) {
+                out.write(new byte[1 << 20]);
+            }
+        }
+        assertRejected(TestPackages.zip(big, tmp.resolve("big.zip"), null), "inflates more than");
+    }
+
+    @Test
+    void aZipWithTooManyEntriesIsRefused() throws Exception {
+        Path pkg = TestPackages.copy("tiny-1", tmp, "many");
+        for (int i = 0; i < PackageFiles.MAX_ENTRIES; i++) {
+            Files.writeString(pkg.resolve("note-" + i + ".txt"), "x");
+        }
+        assertRejected(TestPackages.zip(pkg, tmp.resolve("many.zip"), null), "entries (at most");
+    }
+
+    @Test
+    void symlinkedPackageFilesAreRefusedAndNotQuoted() throws Exception {
+        Path pkg = TestPackages.copy("tiny-1", tmp, "linked");
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "hunter2:x:0:0");
+        Files.delete(pkg.resolve("model.json"));
+        Files.createSymbolicLink(pkg.resolve("model.json"), secret);
+        ModelPackageException e = assertThrows(ModelPackageException.class, () -> OnnxEnsembleModel.open(pkg, OPTIONS));
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
+        Path pkg2 = TestPackages.copy("tiny-1", tmp, "linked-graph");
+        Path graph = Files.move(pkg2.resolve("model.onnx"), tmp.resolve("elsewhere.onnx"));
+        Files.createSymbolicLink(pkg2.resolve("model.onnx"), graph);
+        assertRejected(pkg2, "symbolic link");
+    }
+
     private static void assertRejected(Path pkg, String expected) {
         ModelPackageException e = assertThrows(ModelPackageException.class, () -> OnnxEnsembleModel.open(pkg, OPTIONS));
         assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' lacks '" + expected + "'");

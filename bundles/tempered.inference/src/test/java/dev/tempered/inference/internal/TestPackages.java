@@ -97,6 +97,42 @@ final class TestPackages {
         return zipFile;
     }
 
+    /**
+     * A zip bomb: the package plus an entry of {@code megabytes} MB of zeros whose central directory claims 10
+     * bytes, as a hostile package would.
+     */
+    static Path bomb(Path pkg, Path zipFile, int megabytes) {
+        try {
+            try (OutputStream out = Files.newOutputStream(zipFile); ZipOutputStream z = new ZipOutputStream(out);
+                    Stream<Path> files = Files.list(pkg)) {
+                for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                    z.putNextEntry(new ZipEntry(f.getFileName().toString()));
+                    z.write(Files.readAllBytes(f));
+                    z.closeEntry();
+                }
+                z.putNextEntry(new ZipEntry("zeros.bin"));
+                byte[] mb = new byte[1 << 20];
+                for (int i = 0; i < megabytes; i++) {
+                    z.write(mb);
+                }
+                z.closeEntry();
+            }
+            byte[] b = Files.readAllBytes(zipFile);
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            byte[] name = "zeros.bin".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            for (int i = 0; i + 46 < b.length; i++) {
+                if (buf.getInt(i) == 0x02014b50 && buf.getShort(i + 28) == name.length
+                        && java.util.Arrays.equals(b, i + 46, i + 46 + name.length, name, 0, name.length)) {
+                    buf.putInt(i + 24, 10); // uncompressed size: a lie
+                }
+            }
+            Files.write(zipFile, b);
+            return zipFile;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Deterministic test rows. */
     static float[][] rows(int n, int features, long seed) {
         java.util.Random r = new java.util.Random(seed);
