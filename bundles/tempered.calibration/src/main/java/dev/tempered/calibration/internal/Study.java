@@ -340,8 +340,13 @@ public final class Study implements CalibrationStudy {
                     left++;
                 }
             }
-            return String.format(Locale.ROOT, "Split: %s; validation %d rows, test %d rows (%d rows in neither part "
-                    + "left out)", request.splitSource(), va.size(), te.size(), left);
+            if (!va.isEmpty() && !te.isEmpty()) {
+                return String.format(Locale.ROOT, "Split: %s; validation %d rows, test %d rows (%d rows in neither "
+                        + "part left out)", request.splitSource(), va.size(), te.size(), left);
+            }
+            // The given split names none of these rows on one side (e.g. the user's own music): state our own.
+            va.clear();
+            te.clear();
         }
         if (names.isEmpty()) {
             throw new IllegalArgumentException("rows need names for the study to split them");
@@ -362,7 +367,7 @@ public final class Study implements CalibrationStudy {
         for (int i = 0; i < d.size(); i++) {
             (validation.contains(names.get(i)) ? va : te).add(i);
         }
-        return String.format(Locale.ROOT, "Split (stated by the study; the data is not the package's own): per "
+        return String.format(Locale.ROOT, "Split (stated by the study; the data is not split by the package): per "
                 + "label, its files in name order, the first half validation and the second half test; validation "
                 + "%d rows, test %d rows", va.size(), te.size());
     }

@@ -120,5 +120,11 @@ class StudyTest {
                 "", 1, 15, 0, 1), dir);
         assertEquals(List.of("single network"), r.variants().stream().map(StudyResult.Variant::name).toList());
         assertTrue(r.split().startsWith("Split (stated by the study"), r.split());
+        // A package split that names none of these rows falls back to the stated split.
+        List<List<Integer>> again = new ArrayList<>();
+        String text = Study.split(new StudyRequest("m@1", "dir", windows, Optional.empty(), Set.of("x.au"),
+                Set.of("y.au"), "the package's provenance", 1, 15, 0, 1), again);
+        assertEquals(parts, again);
+        assertTrue(text.startsWith("Split (stated by the study"), text);
     }
 }
