@@ -120,11 +120,11 @@ class Net(nn.Module):
     Dropout node (which ONNX Runtime removes at inference even with training_mode=true).
     """
 
-    def __init__(self, n_in, n_out, p):
+    def __init__(self, n_in, n_out, p, hidden=HIDDEN):
         super().__init__()
-        self.fc1 = nn.Linear(n_in, HIDDEN[0])
-        self.fc2 = nn.Linear(HIDDEN[0], HIDDEN[1])
-        self.fc3 = nn.Linear(HIDDEN[1], n_out)
+        self.fc1 = nn.Linear(n_in, hidden[0])
+        self.fc2 = nn.Linear(hidden[0], hidden[1])
+        self.fc3 = nn.Linear(hidden[1], n_out)
         self.p = p
         self.stochastic = False
 
@@ -275,7 +275,7 @@ def export(module, path, n_in):
                       opset_version=OPSET, do_constant_folding=True, verbose=False)
 
 
-def check_graph(path, members, stochastic):
+def check_graph(path, members, stochastic, classes=len(LABELS)):
     import onnx
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
@@ -283,7 +283,7 @@ def check_graph(path, members, stochastic):
     assert model.graph.input[0].name == "features" and len(model.graph.input) == 1
     assert model.graph.output[0].name == "logits" and len(model.graph.output) == 1
     dims = [d.dim_param or d.dim_value for d in model.graph.output[0].type.tensor_type.shape.dim]
-    assert dims == ["N", members, len(LABELS)], dims
+    assert dims == ["N", members, classes], dims
     assert ops[0] == "Sub" and ops[1] == "Div", ops[:2]
     assert "Dropout" not in ops, ops
     if stochastic:

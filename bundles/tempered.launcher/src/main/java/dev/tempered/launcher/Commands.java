@@ -16,6 +16,7 @@ final class Commands {
         {"tag", "TagCommand", "analyse a collection and write calibrated genre tags safely"},
         {"calibrate", "CalibrateCommand", "fit a model's temperature on labelled data and apply it"},
         {"evaluate", "EvaluateCommand", "measure accuracy and calibration (ECE, MAE, NLL) on labelled data"},
+        {"study", "StudyCommand", "the calibration study of the 2023 paper on labelled data: figures, tables, HTML report"},
         {"models", "ModelsCommand", "list installed model packages and the active one"},
         {"shell", "ShellCommand", "start the application with an interactive Gogo shell"},
         {"host", "HostCommand", "start the reference desktop host application"},

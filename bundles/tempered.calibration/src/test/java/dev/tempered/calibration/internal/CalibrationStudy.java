@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * The calibration study of docs/calibration-study.md, reproduced with this bundle's code on the shipped model
- * packages run by ONNX Runtime: single network vs MC dropout vs deep ensemble, uncalibrated and temperature-
- * scaled, ECE and MAE against T on validation and test data. Off by default (it takes about a minute):
+ * The first calibration study harness, on the GTZAN descriptor packages run by ONNX Runtime. {@code tempered study}
+ * (the {@link Study} service) now writes the study of docs/calibration-study.md; this harness stays for its
+ * re-fitting simulation (section 6 there), which the command does not run. Off by default (about a minute):
  *
  * <pre>
  * mvn -B -o -pl bundles/tempered.calibration -am verify -Dtempered.study=true -Dtest=CalibrationStudy \
- *     -Dsurefire.failIfNoSpecifiedTests=false [-Dtempered.study.out=docs/calibration-study] \
+ *     -Dsurefire.failIfNoSpecifiedTests=false [-Dtempered.study.out=DIR] \
  *     [-Dtempered.study.csv=FILE]
  * </pre>
  * The CSV defaults to the repository's {@code fixtures/gtzan/features_30_sec.csv}.

@@ -84,6 +84,15 @@ public final class LibrosaDescriptors {
 
     /** The descriptors of one mono clip at {@link #SAMPLE_RATE}, in {@link #NAMES} order. */
     public double[] compute(float[] y) {
+        return compute(y, true);
+    }
+
+    /**
+     * The descriptors of one mono clip, in {@link #NAMES} order; without {@code full} only the spectral-shape,
+     * zero-crossing and MFCC values are computed and the rest are NaN. Chroma (with its tuning estimate), HPSS
+     * and tempo are most of the work, and the FMA descriptor set has none of them.
+     */
+    public double[] compute(float[] y, boolean full) {
         if (y.length == 0) {
             throw new IllegalArgumentException("empty signal");
         }
@@ -102,21 +111,26 @@ public final class LibrosaDescriptors {
             power[i] = mag[i] * mag[i];
         }
 
-        Moments.of(chromagram(power, frames, bins)).store(out, 0);
-        Moments.of(TimeDomain.rms(y, N_FFT, HOP, profile.padding)).store(out, 2);
         spectralShape(mag, frames, bins, out);
         Moments.of(TimeDomain.zeroCrossingRate(y, N_FFT, HOP)).store(out, 10);
+        double[] logMel = logMel(power, frames, bins);
+        mfcc(logMel, frames, out, 17);
+        if (!full) {
+            for (int i : new int[] {0, 1, 2, 3, 12, 13, 14, 15, 16}) {
+                out[i] = Double.NaN;
+            }
+            return out;
+        }
+        Moments.of(chromagram(power, frames, bins)).store(out, 0);
+        Moments.of(TimeDomain.rms(y, N_FFT, HOP, profile.padding)).store(out, 2);
 
         Hpss.Signals hpss = Hpss.separate(stft, mag, y.length, profile.istftZeroTail, parallel);
         Moments.of(hpss.harmonic()).store(out, 12);
         Moments.of(hpss.percussive()).store(out, 14);
 
-        double[] logMel = logMel(power, frames, bins);
         double[] onset = Tempo.onsetStrength(logMel, frames, N_MELS, N_FFT, HOP);
         double[] tg = Tempo.meanTempogram(onset, Tempo.windowLength(SAMPLE_RATE, HOP));
         out[16] = Tempo.fromTempogram(tg, SAMPLE_RATE, HOP);
-
-        mfcc(logMel, frames, out, 17);
         return out;
     }
 

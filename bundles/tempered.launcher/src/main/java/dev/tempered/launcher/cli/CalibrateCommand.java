@@ -65,9 +65,11 @@ public final class CalibrateCommand implements Subcommand {
                   --model ID        an installed model (default: the active genre model)
                   --method METHOD   member (default): one T divides every member's logits before their
                                     softmax outputs are averaged; this is what the application applies.
-                                    pooled, per-member, vector: fit and report these for comparison only
-                                    (pool-then-calibrate, one T per member, T and bias per class); nothing
-                                    is written for them.
+                                    pooled, per-member, vector: fit and report these for comparison only;
+                                    nothing is written for them. pooled: one T on the log of the members'
+                                    averaged probabilities; per-member: one T per member; vector: one T
+                                    and one bias per class on the averaged log-probabilities (for 10
+                                    classes 20 parameters: 10 temperatures and 10 biases).
                   --dry-run         fit and report, write nothing
                   --all-rows        keep rows the package trained or fitted on
                   --labels-from S   folders or tags: --data is a folder of your own music whose folder
@@ -104,10 +106,14 @@ public final class CalibrateCommand implements Subcommand {
         int[] truth = data.logits.truth();
         double nllCurrent = metrics.compute(Metric.NLL,
                 EvaluateCommand.probabilities(calibrator, spec, data.logits, current), truth, 15);
-        out.printf(Locale.ROOT, "  method %s: T = %.4f%s%n", method, fit.temperature(),
-                fit.parameters().size() > 1 ? " (geometric mean of " + fit.parameters().size() + " parameters)" : "");
-        if (fit.parameters().size() > 1) {
-            out.println("  parameters: " + fit.parameters().stream()
+        out.printf(Locale.ROOT, "  method %s: T = %.4f%s%n", method, fit.temperature(), describe(fit, spec));
+        if (method == CalibrationMethod.VECTOR_SCALING) {
+            // T_1..T_C then b_1..b_C, one of each per class (TemperatureFit's contract).
+            int c = fit.parameters().size() / 2;
+            out.println("  temperatures per class: " + join(fit.parameters().subList(0, c), spec));
+            out.println("  biases per class:       " + join(fit.parameters().subList(c, 2 * c), spec));
+        } else if (fit.parameters().size() > 1) {
+            out.println("  temperatures per member: " + fit.parameters().stream()
                     .map(v -> String.format(Locale.ROOT, "%.4f", v)).collect(Collectors.joining(", ")));
         }
         out.printf(Locale.ROOT, "  mean NLL: %.4f at T = 1, %.4f at the current T = %.4f, %.4f fitted%n",
@@ -134,6 +140,24 @@ public final class CalibrateCommand implements Subcommand {
                     + "version of the model takes precedence over this one.%n", applied, spec.ref(), cfg.getParent());
         }
         return OK;
+    }
+
+    private static String describe(TemperatureFit fit, ModelSpec spec) {
+        int n = fit.parameters().size();
+        if (fit.method() == CalibrationMethod.VECTOR_SCALING) {
+            return String.format(Locale.ROOT, " (geometric mean of the %d per-class temperatures; %d parameters: "
+                    + "%d temperatures and %d biases)", n / 2, n, n / 2, n / 2);
+        }
+        return n > 1 ? " (geometric mean of the " + n + " per-member temperatures)" : "";
+    }
+
+    private static String join(List<Double> values, ModelSpec spec) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < values.size(); i++) {
+            String label = i < spec.labels().size() ? spec.labels().get(i) : Integer.toString(i);
+            sb.append(i == 0 ? "" : ", ").append(label).append(String.format(Locale.ROOT, " %.4f", values.get(i)));
+        }
+        return sb.toString();
     }
 
     static double waitForApplied(Calibrator calibrator, ModelSpec spec, double t, long millis)

@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code tempered tag}: analyse a collection and write calibrated genre tags safely, resumably. */
@@ -144,32 +142,17 @@ public final class TagCommand implements Subcommand {
         return s.failed() == 0 && !s.cancelled() ? OK : SOME_FAILED;
     }
 
-    /** Runs a job with progress on stderr; Ctrl-C cancels it and waits until the files in flight are whole. */
+    /** Runs a job with progress on stderr; Ctrl-C or SIGTERM cancels it, and it returns once every file is whole. */
     static TagJobSummary runJob(CollectionTagger tagger, TagJobRequest request, CliContext context)
             throws Exception {
         Console console = new Console(context.err(), context.interactive());
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
+        try (StopSignals signals = StopSignals.install(() -> {
             console.cancelled.set(true);
-            context.err().println("\ntempered: stopping; finishing the files in flight (kill -9 to force)");
-            try {
-                // The JVM exits when this hook returns: wait for the job to leave every file whole.
-                finished.await(5, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "tempered-tag-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+            context.err().println("\ntempered: stopping; finishing the files in flight (Ctrl-C again to force)");
+        })) {
             return tagger.tag(request, console);
         } finally {
             console.clear();
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // Already shutting down (Ctrl-C): the hook is running and now returns.
-            }
         }
     }
 

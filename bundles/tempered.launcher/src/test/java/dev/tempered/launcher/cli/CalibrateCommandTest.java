@@ -53,6 +53,23 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void vectorScalingNamesItsTemperaturesAndBiasesPerClass() throws Exception {
+        CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
+        // three classes: T_1..T_3 then b_1..b_3
+        calibrator.fixedFit = new dev.tempered.api.calibration.TemperatureFit(CalibrationMethod.VECTOR_SCALING, 2.0,
+                List.of(1.0, 2.0, 4.0, 0.1, -0.2, 0.1), 1.5, 1.2, 12);
+        CalibrationFakes.Context ctx = context(calibrator);
+        int rc = new CalibrateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString(),
+                "--method", "vector"), ctx);
+        assertEquals(Subcommand.OK, rc, ctx.errors());
+        String out = ctx.output();
+        assertTrue(out.contains("geometric mean of the 3 per-class temperatures; 6 parameters: 3 temperatures and 3 biases"), out);
+        assertTrue(out.contains("temperatures per class: blues 1.0000, jazz 2.0000, rock 4.0000"), out);
+        assertTrue(out.contains("biases per class:       blues 0.1000, jazz -0.2000, rock 0.1000"), out);
+        assertFalse(Files.exists(cfg()), "nothing written for vector scaling");
+    }
+
+    @Test
     void saysSoWhenTheApplicationHasNotAppliedItYet() throws Exception {
         CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
         CalibrationFakes.Context ctx = context(calibrator);

@@ -190,6 +190,8 @@ final class CalibrationFakes {
         double configured = Double.NaN;
         Path home;
         CalibrationMethod lastMethod;
+        /** When set, fit returns it (with the asked method) instead of fitting one temperature. */
+        TemperatureFit fixedFit;
 
         @Override
         public double temperature(ModelRef model, double packageDefault) {
@@ -220,6 +222,10 @@ final class CalibrationFakes {
         @Override
         public TemperatureFit fit(LabelledLogits data, CalibrationMethod method) throws CalibrationException {
             lastMethod = method;
+            if (fixedFit != null) {
+                return new TemperatureFit(method, fixedFit.temperature(), fixedFit.parameters(), fixedFit.nllBefore(),
+                        fixedFit.nllAfter(), fixedFit.samples());
+            }
             int[] y = data.truth();
             if (java.util.Arrays.stream(y).distinct().count() < 2) {
                 throw new CalibrationException("every row has the same true class");

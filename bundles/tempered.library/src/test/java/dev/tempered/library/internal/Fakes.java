@@ -292,9 +292,15 @@ final class Fakes {
     /** Member softmax at T, averaged: the calibration engineer's MEMBER_T, written again plainly. */
     static final class Calib implements Calibrator {
         volatile double override = Double.NaN;
+        /** When set, every read of the configured temperature gives a new value, as a .cfg edited mid-job would. */
+        volatile boolean drifting;
+        private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public double temperature(ModelRef model, double packageDefault) {
+            if (drifting) {
+                return 1.0 + reads.incrementAndGet();
+            }
             return Double.isNaN(override) ? packageDefault : override;
         }
 

@@ -2,18 +2,16 @@ package dev.tempered.shell.internal;
 
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
-import dev.tempered.api.audio.AudioLoader;
 import dev.tempered.api.calibration.CalibrationMethod;
 import dev.tempered.api.calibration.Calibrator;
 import dev.tempered.api.calibration.TemperatureFit;
-import dev.tempered.api.features.FrontEnd;
 import dev.tempered.api.model.ModelLease;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
 import dev.tempered.api.plugin.ActionResult;
 import dev.tempered.api.plugin.PluginAction;
 import dev.tempered.api.plugin.ProgressMonitor;
-import dev.tempered.api.tag.TagWriter;
+import dev.tempered.api.library.CollectionTagger;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -25,8 +23,6 @@ import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * "Recalibrate on selection": fits the active model's temperature (one T for every member, MEMBER_T) on the
@@ -40,19 +36,15 @@ public final class RecalibrateAction implements PluginAction {
     private final ModelRepository repository;
     private final Calibrator calibrator;
     private final TemperatureStore store;
-    private final LogitsCollector collector;
-    private final List<FrontEnd> frontEnds;
+    private final CollectionTagger tagger;
 
     @Activate
     public RecalibrateAction(@Reference ModelRepository repository, @Reference Calibrator calibrator,
-            @Reference TemperatureStore store, @Reference TagWriter tags, @Reference AudioLoader loader,
-            @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policyOption = ReferencePolicyOption.GREEDY)
-            List<FrontEnd> frontEnds) {
+            @Reference TemperatureStore store, @Reference CollectionTagger tagger) {
         this.repository = repository;
         this.calibrator = calibrator;
         this.store = store;
-        this.collector = new LogitsCollector(loader, tags);
-        this.frontEnds = List.copyOf(frontEnds);
+        this.tagger = tagger;
     }
 
     @Override
@@ -85,12 +77,9 @@ public final class RecalibrateAction implements PluginAction {
         try (ModelLease lease = repository.lease("genre")) {
             ModelSpec spec = lease.model().spec();
             ModelRef ref = spec.ref();
-            FrontEnd frontEnd = frontEnds.stream().filter(f -> f.type().equals(spec.frontEnd())).findFirst()
-                    .orElseThrow(() -> new TemperedException(null, ref + " needs the front end '" + spec.frontEnd()
-                            + "', which is not installed"));
-            LogitsCollector.Collected c = collector.collect(lease.model(), frontEnd, selection, monitor);
+            TaggedSelection c = TaggedSelection.collect(tagger, selection, monitor);
             List<Map<String, String>> rows = new ArrayList<>();
-            c.files().forEach((file, windows) -> {
+            c.windows().forEach((file, windows) -> {
                 Map<String, String> row = new LinkedHashMap<>();
                 row.put(Rows.FILE, Selection.name(file));
                 row.put("genre tag", "used");
@@ -102,20 +91,20 @@ public final class RecalibrateAction implements PluginAction {
                 return new ActionResult("Stopped: the temperature of " + ref + " was not changed", rows,
                         Optional.empty(), true, c.failures());
             }
-            if (c.data().size() == 0) {
+            if (c.data() == null || c.data().size() == 0) {
                 throw new TemperedException(null, "none of the " + selection.size() + " selected files has a genre"
                         + " tag that is one of " + ref + "'s labels " + spec.labels());
             }
             TemperatureFit fit = calibrator.fit(c.data(), CalibrationMethod.MEMBER_T);
             double before = calibrator.temperature(ref, spec.defaultTemperature());
             String fittedOn = String.format(Locale.ROOT, "%d windows of %d tagged files (%s), NLL %.4f -> %.4f, %s",
-                    fit.samples(), c.files().size(), folders(c.files().keySet()), fit.nllBefore(), fit.nllAfter(),
+                    fit.samples(), c.windows().size(), folders(c.windows().keySet()), fit.nllBefore(), fit.nllAfter(),
                     LocalDate.now());
             boolean applied = TemperatureChange.apply(store, calibrator, ref, spec.defaultTemperature(),
                     fit.temperature(), fittedOn);
             String summary = String.format(Locale.ROOT, "%s: T %.3f -> %.3f, fitted on %d windows of %d files"
                     + " (NLL at T=1 %.3f, fitted %.3f)%s", ref, before, fit.temperature(), fit.samples(),
-                    c.files().size(), fit.nllBefore(), fit.nllAfter(),
+                    c.windows().size(), fit.nllBefore(), fit.nllAfter(),
                     applied ? "" : "; stored, not yet applied by the calibrator");
             return new ActionResult(summary, rows, Optional.empty(), false, c.failures());
         }

@@ -274,6 +274,62 @@ final class Fakes {
         }
     }
 
+    /**
+     * The collection service's labelled windows: every file whose genre (in {@link Tags#genres}) is exactly one of
+     * the active model's labels gives {@link #WINDOWS} windows of the repository's logits; requests are recorded.
+     */
+    static final class Tagger implements dev.tempered.api.library.CollectionTagger {
+        static final int WINDOWS = 3;
+        final Repository repository;
+        final Tags tags;
+        final List<List<Path>> requests = new CopyOnWriteArrayList<>();
+
+        Tagger(Repository repository, Tags tags) {
+            this.repository = repository;
+            this.tags = tags;
+        }
+
+        @Override
+        public dev.tempered.api.library.TagJobSummary tag(dev.tempered.api.library.TagJobRequest request,
+                dev.tempered.api.library.TagJobListener listener) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<dev.tempered.api.tag.TagResult> undo(List<Path> roots,
+                dev.tempered.api.library.TagJobListener listener) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public LabelledLogits labelled(List<Path> roots, String modelId, dev.tempered.api.library.LabelSource source,
+                Path labelMapping, dev.tempered.api.library.TagJobListener listener) throws TemperedException {
+            requests.add(roots);
+            ModelSpec s = repository.active("genre").orElseThrow();
+            List<double[][]> rows = new ArrayList<>();
+            List<Integer> truth = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (Path f : roots) {
+                int t = s.labels().indexOf(String.valueOf(tags.genres.get(f)).toLowerCase(java.util.Locale.ROOT));
+                for (int w = 0; t >= 0 && w < WINDOWS; w++) {
+                    rows.add(repository.logits.get(s.ref().id()));
+                    truth.add(t);
+                    names.add(f.toString());
+                }
+            }
+            if (rows.isEmpty()) {
+                throw new TemperedException(null, "no analysed file under " + roots + " has a label from its tags");
+            }
+            return new LabelledLogits(s.labels(), rows.toArray(double[][][]::new),
+                    truth.stream().mapToInt(Integer::intValue).toArray(), names);
+        }
+
+        @Override
+        public List<dev.tempered.api.library.LibraryEntry> entries(List<Path> roots) {
+            return List.of();
+        }
+    }
+
     /** Genre tags in a map; plans follow the policy threshold; applied plans are recorded. */
     static final class Tags implements TagWriter {
         final Map<Path, String> genres = new ConcurrentHashMap<>();
