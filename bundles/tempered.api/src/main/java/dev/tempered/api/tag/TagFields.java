@@ -6,6 +6,8 @@ package dev.tempered.api.tag;
  * freeform atoms {@code ----:com.apple.iTunes:<name>}.
  */
 public final class TagFields {
+    /** The key of the standard genre field in the maps {@link TagWriter#read} and {@link TagPlan#previous} give. @since 1.1 */
+    public static final String GENRE = "GENRE";
     /** The calibrated confidence of the top genre, written as a decimal in [0, 1] with 4 digits. */
     public static final String CONFIDENCE = "TEMPERED_CONFIDENCE";
     /** The candidate distribution: {@code label=p;label=p;...} in decreasing probability, 4 digits, top 5. */

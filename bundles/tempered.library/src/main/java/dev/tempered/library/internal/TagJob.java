@@ -84,6 +84,7 @@ final class TagJob {
 
     private ModelSpec spec;
     private double temperature;
+    private TagPolicy policy;
     private GenreMapping mapping;
 
     TagJob(AnalysisEngine engine, TagWriter writer, LibraryIndex index, TagJobRequest request,
@@ -103,7 +104,7 @@ final class TagJob {
     }
 
     /** The results, for the reports and the summary. */
-    record Outcome(TagJobSummary summary, List<LibraryEntry> entries, ModelSpec spec) {
+    record Outcome(TagJobSummary summary, List<LibraryEntry> entries, ModelSpec spec, TagPolicy policy) {
     }
 
     Outcome run() throws TemperedException {
@@ -111,6 +112,8 @@ final class TagJob {
             EnsembleModel model = lease.model();
             spec = model.spec();
             temperature = engine.calibrator().temperature(spec.ref(), spec.defaultTemperature());
+            // No threshold given: the model's configured min.confidence (its .cfg), else the default.
+            policy = request.policy().withConfigured(engine.calibrator().minConfidence(spec.ref()));
             if (request.labelsFrom() != LabelSource.NONE) {
                 mapping = GenreMapping.load(spec.labels(), request.labelMapping());
             }
@@ -142,7 +145,7 @@ final class TagJob {
             phase = Phase.REPORTING;
             progress(true);
         }
-        return new Outcome(summary(List.of(), Map.of()), List.copyOf(entries), spec);
+        return new Outcome(summary(List.of(), Map.of()), List.copyOf(entries), spec, policy);
     }
 
     TagJobSummary summary(List<Path> reports, Map<String, Double> evaluation) {
@@ -304,7 +307,7 @@ final class TagJob {
         return new LibraryEntry(e.file(), e.size(), e.modified(), e.contentHash(), e.durationSeconds(), e.model(),
                 e.temperature(), e.labels(), e.probabilities(), e.topLabel(), e.confidence(), e.entropy(),
                 e.mutualInformation(), e.decision(), e.written(), e.writtenAt(), truth != null ? truth : e.truth(),
-                status, e.message());
+                status, e.message(), e.genreBefore(), e.genreAfter(), e.suggestion());
     }
 
     private void recalibrate(Work w) {
@@ -439,15 +442,20 @@ final class TagJob {
         long size = w.attrs().size();
         Instant modified = w.attrs().lastModifiedTime().toInstant();
         String hash = w.hash() != null ? w.hash() : w.row() != null ? w.row().entry().contentHash() : "";
+        String before = null;
+        String after = null;
+        String suggestion = policy.genreNames().name(p.topLabel());
         long s0 = System.nanoTime();
         try {
             if (writer == null || !writer.supports(f)) {
-                decision = decide(p, request.policy());
+                decision = decide(p, policy);
                 message = writer == null ? "no tag writer installed" : "format not writable";
             } else {
-                TagPlan plan = writer.plan(f, p, request.policy());
+                TagPlan plan = writer.plan(f, p, policy);
                 decision = plan.decision();
                 message = plan.reason();
+                before = plan.previous().get(TagFields.GENRE);
+                after = plan.genres().isEmpty() ? before : String.join("; ", plan.genres());
                 if (!request.dryRun() && decision != TagPlan.Decision.SKIP) {
                     TagResult result = writer.apply(plan);
                     wrote = result.written();
@@ -467,8 +475,8 @@ final class TagJob {
             addStage("write", System.nanoTime() - s0);
             String m = "tag write failed: " + stripFile(e.getMessage(), f);
             failures.put(f, m);
-            LibraryEntry e1 = entry(w, p, logits, size, modified, hash, duration, decide(p, request.policy()), false,
-                    null, Status.FAILED, m);
+            LibraryEntry e1 = entry(w, p, logits, size, modified, hash, duration, decide(p, policy), false,
+                    null, Status.FAILED, m, before, before, suggestion);
             put(new LibraryIndex.Row(e1, logits));
             done++;
             current = f;
@@ -486,7 +494,7 @@ final class TagJob {
         boolean everWritten = wrote || (w.row() != null && w.row().entry().written() && status == Status.UNCHANGED);
         LibraryEntry e = entry(w, p, logits != null ? logits : w.row() == null ? null : w.row().logits(), size,
                 modified, hash, duration, decision, everWritten, wrote ? writtenAt
-                        : everWritten ? w.row().entry().writtenAt() : null, status, message);
+                        : everWritten ? w.row().entry().writtenAt() : null, status, message, before, after, suggestion);
         put(new LibraryIndex.Row(e, logits != null ? logits : w.row() == null ? null : w.row().logits()));
         done++;
         current = f;
@@ -496,18 +504,14 @@ final class TagJob {
 
     private LibraryEntry entry(Work w, GenrePrediction p, double[][][] logits, long size, Instant modified,
             String hash, double duration, TagPlan.Decision decision, boolean wrote, Instant writtenAt, Status status,
-            String message) {
+            String message, String before, String after, String suggestion) {
         return new LibraryEntry(w.file(), size, modified, hash, duration, p.model(), p.temperature(), p.labels(),
                 p.probabilities(), p.topLabel(), p.confidence(), p.entropy(), p.mutualInformation(), decision, wrote,
-                writtenAt, w.truth(), status, message);
+                writtenAt, w.truth(), status, message, before, after, suggestion);
     }
 
     static TagPlan.Decision decide(GenrePrediction p, TagPolicy policy) {
-        if (p.confidence() >= policy.minConfidence()) {
-            return TagPlan.Decision.WRITE;
-        }
-        return policy.belowThreshold() == TagPolicy.BelowThreshold.REVIEW ? TagPlan.Decision.REVIEW
-                : TagPlan.Decision.SKIP;
+        return policy.decide(p.confidence());
     }
 
     private void fail(Path f, Work w, String message, double seconds) {
