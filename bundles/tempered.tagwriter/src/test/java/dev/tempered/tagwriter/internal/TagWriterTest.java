@@ -522,6 +522,32 @@ class TagWriterTest {
     }
 
     @Test
+    void extendedAttributesAndTheSetgidBitAreKept() throws Exception {
+        Path f = work("a.flac");
+        var xattrs = Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        xattrs.write("tempered.test", java.nio.ByteBuffer.wrap("checksum=42".getBytes()));
+        Files.setAttribute(f, "unix:mode", 02664);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        assertTrue(w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults())).written());
+        assertEquals(02664, ((Integer) Files.getAttribute(f, "unix:mode")) & 07777, "setgid and mode bits kept");
+        var after = Files.getFileAttributeView(f, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+        assertTrue(after.list().contains("tempered.test"), after.list().toString());
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(after.size("tempered.test"));
+        after.read("tempered.test", b);
+        assertEquals("checksum=42", new String(b.array()));
+    }
+
+    @Test
+    void modificationTimeIsKeptWhenAsked() throws Exception {
+        Path f = work("v23.mp3");
+        FileTime old = Files.getLastModifiedTime(f);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        TagPolicy keep = new TagPolicy(0.5, BelowThreshold.REVIEW, ExistingGenre.FILL_EMPTY, true);
+        assertTrue(w.apply(w.plan(f, Fixtures.prediction(0.9), keep)).written());
+        assertEquals(old, Files.getLastModifiedTime(f), "--keep-mtime");
+    }
+
+    @Test
     void modificationTimeFollowsThePolicy() throws Exception {
         Path f = work("a.aiff");
         FileTime old = Files.getLastModifiedTime(f);
