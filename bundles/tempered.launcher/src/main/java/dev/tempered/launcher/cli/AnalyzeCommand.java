@@ -1,5 +1,10 @@
 package dev.tempered.launcher.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.analysis.TrackAnalysis;
 import dev.tempered.api.analysis.TrackAnalyzer;
@@ -19,6 +24,7 @@ import java.util.stream.IntStream;
 public final class AnalyzeCommand implements Subcommand {
     /** Files analysed per call, so results appear as they come while windows are still batched. */
     private static final int CHUNK = 8;
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
     public String name() {
@@ -92,9 +98,13 @@ public final class AnalyzeCommand implements Subcommand {
         PrintStream out = context.out();
         boolean json = format.equals("json");
         int failed = 0;
-        boolean first = true;
-        if (json) {
-            out.println("{\"files\": [");
+        // One JSON document streamed file by file, so results appear while later files are analysed.
+        // The generator must not close the command's stdout.
+        JsonGenerator gen = json ? JSON.getFactory().createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET).useDefaultPrettyPrinter() : null;
+        if (gen != null) {
+            gen.writeStartObject();
+            gen.writeArrayFieldStart("files");
         }
         for (int i = 0; i < files.size(); i += CHUNK) {
             List<Path> chunk = new ArrayList<>();
@@ -118,22 +128,29 @@ public final class AnalyzeCommand implements Subcommand {
                 if (o.failure() != null) {
                     failed++;
                     context.err().println("tempered analyze: " + o.failure().getMessage());
-                    if (json) {
-                        out.print((first ? "" : ",\n") + "  {\"file\": " + Json.str(o.file().toString())
-                                + ", \"error\": " + Json.str(o.failure().getMessage()) + "}");
-                        first = false;
+                    if (gen != null) {
+                        ObjectNode e = JSON.createObjectNode();
+                        e.put("file", o.file().toString());
+                        e.put("error", o.failure().getMessage());
+                        gen.writeTree(e);
                     }
-                } else if (json) {
-                    out.print((first ? "" : ",\n") + json(o.analysis(), features));
-                    first = false;
+                } else if (gen != null) {
+                    gen.writeTree(json(o.analysis(), features));
                 } else {
                     table(out, o.analysis(), all);
+                }
+                if (gen != null) {
+                    gen.flush();
                 }
                 out.flush();
             }
         }
-        if (json) {
-            out.println("\n], \"failed\": " + failed + "}");
+        if (gen != null) {
+            gen.writeEndArray();
+            gen.writeNumberField("failed", failed);
+            gen.writeEndObject();
+            gen.close();
+            out.println();
         }
         return failed == 0 ? OK : SOME_FAILED;
     }
@@ -177,121 +194,76 @@ public final class AnalyzeCommand implements Subcommand {
                 t.inferenceNanos() / 1_000_000);
     }
 
-    static String json(TrackAnalysis a) {
-        return json(a, false);
-    }
-
-    static String json(TrackAnalysis a, boolean features) {
+    /** One file's result as JSON: the distribution in decreasing probability, windows, timings, vectors. */
+    static ObjectNode json(TrackAnalysis a, boolean features) {
         GenrePrediction p = a.prediction();
-        StringBuilder sb = new StringBuilder("  {\"file\": ").append(Json.str(a.file().toString()));
+        ObjectNode o = JSON.createObjectNode();
+        o.put("file", a.file().toString());
         if (a.audio() != null) {
-            sb.append(", \"format\": ").append(Json.str(a.audio().container())).append(", \"codec\": ")
-                    .append(Json.str(a.audio().codec())).append(", \"durationSeconds\": ")
-                    .append(Json.num(a.audio().durationSeconds()));
+            o.put("format", a.audio().container());
+            o.put("codec", a.audio().codec());
+            num(o, "durationSeconds", a.audio().durationSeconds());
         }
-        sb.append(",\n   \"model\": ").append(Json.str(p.model().toString())).append(", \"temperature\": ")
-                .append(Json.num(p.temperature()));
-        sb.append(",\n   \"genre\": ").append(Json.str(p.topLabel())).append(", \"confidence\": ")
-                .append(Json.num(p.confidence())).append(", \"entropy\": ").append(Json.num(p.entropy()))
-                .append(", \"mutualInformation\": ").append(Json.num(p.mutualInformation()));
-        sb.append(",\n   \"distribution\": ").append(Json.distribution(p));
-        sb.append(",\n   \"windows\": [");
-        for (int w = 0; w < a.windows().size(); w++) {
-            GenrePrediction wp = a.windows().get(w);
-            sb.append(w == 0 ? "" : ", ").append("{\"genre\": ").append(Json.str(wp.topLabel()))
-                    .append(", \"confidence\": ").append(Json.num(wp.confidence()))
-                    .append(", \"mutualInformation\": ").append(Json.num(wp.mutualInformation())).append('}');
+        o.put("model", p.model().toString());
+        num(o, "temperature", p.temperature());
+        o.put("genre", p.topLabel());
+        num(o, "confidence", p.confidence());
+        num(o, "entropy", p.entropy());
+        num(o, "mutualInformation", p.mutualInformation());
+        ObjectNode dist = o.putObject("distribution");
+        double[] probs = p.probabilities();
+        for (int c : ranked(p)) {
+            num(dist, p.labels().get(c), probs[c]);
+        }
+        ArrayNode windows = o.putArray("windows");
+        for (GenrePrediction wp : a.windows()) {
+            ObjectNode w = windows.addObject();
+            w.put("genre", wp.topLabel());
+            num(w, "confidence", wp.confidence());
+            num(w, "mutualInformation", wp.mutualInformation());
         }
         TrackAnalysis.Timings t = a.timings();
-        sb.append("],\n   \"timingsMs\": {\"decode\": ").append(Json.num(t.decodeNanos() / 1e6))
-                .append(", \"features\": ").append(Json.num(t.featuresNanos() / 1e6)).append(", \"inference\": ")
-                .append(Json.num(t.inferenceNanos() / 1e6)).append('}');
+        ObjectNode timings = o.putObject("timingsMs");
+        timings.put("decode", t.decodeNanos() / 1e6);
+        timings.put("features", t.featuresNanos() / 1e6);
+        timings.put("inference", t.inferenceNanos() / 1e6);
         if (features) {
-            sb.append(",\n   \"features\": ").append(vectors(a.vectors()));
+            o.set("features", vectors(a.vectors()));
         }
-        return sb.append('}').toString();
+        return o;
+    }
+
+    /** Non-finite numbers become null: JSON has no NaN. */
+    private static void num(ObjectNode o, String field, double v) {
+        if (Double.isFinite(v)) {
+            o.put(field, v);
+        } else {
+            o.putNull(field);
+        }
     }
 
     /** {@code {"names": [...], "windows": [[...]], "mean": [...]}}, or null when the analysis kept none. */
-    private static String vectors(TrackAnalysis.Vectors v) {
+    private static com.fasterxml.jackson.databind.JsonNode vectors(TrackAnalysis.Vectors v) {
         float[][] rows = v.rows();
         if (v.names().isEmpty() || rows.length == 0) {
-            return "null";
+            return com.fasterxml.jackson.databind.node.NullNode.getInstance();
         }
-        StringBuilder sb = new StringBuilder("{\"names\": [");
-        for (int i = 0; i < v.names().size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(Json.str(v.names().get(i)));
-        }
+        ObjectNode o = JSON.createObjectNode();
+        ArrayNode names = o.putArray("names");
+        v.names().forEach(names::add);
+        ArrayNode windows = o.putArray("windows");
         double[] mean = new double[v.names().size()];
-        sb.append("],\n    \"windows\": [");
-        for (int w = 0; w < rows.length; w++) {
-            sb.append(w == 0 ? "[" : ",\n      [");
-            for (int i = 0; i < rows[w].length; i++) {
-                sb.append(i == 0 ? "" : ", ").append(Json.num(rows[w][i]));
-                mean[i] += rows[w][i] / (double) rows.length;
+        for (float[] row : rows) {
+            ArrayNode w = windows.addArray();
+            for (int i = 0; i < row.length; i++) {
+                w.add(row[i]);
+                mean[i] += row[i] / (double) rows.length;
             }
-            sb.append(']');
         }
-        sb.append("],\n    \"mean\": [");
-        for (int i = 0; i < mean.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(Json.num(mean[i]));
+        ArrayNode m = o.putArray("mean");
+        for (double x : mean) {
+            m.add(x);
         }
-        return sb.append("]}").toString();
-    }
-
-    /** Just enough JSON writing for results: the launcher carries no JSON library. */
-    static final class Json {
-        private Json() {
-        }
-
-        static String str(String s) {
-            if (s == null) {
-                return "null";
-            }
-            StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    case '\b' -> sb.append("\\b");
-                    case '\f' -> sb.append("\\f");
-                    default -> {
-                        if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
-                    }
-                }
-            }
-            return sb.append('"').toString();
-        }
-
-        static String num(double v) {
-            if (!Double.isFinite(v)) {
-                return "null";
-            }
-            if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-                return Long.toString((long) v);
-            }
-            return String.format(Locale.ROOT, "%.6g", v).replaceAll("(\\.\\d*?)0+(e|$)", "$1$2")
-                    .replace(".e", "e").replaceAll("\\.$", "");
-        }
-
-        /** {@code {"label": p, ...}} in decreasing probability. */
-        static String distribution(GenrePrediction p) {
-            double[] probs = p.probabilities();
-            StringBuilder sb = new StringBuilder("{");
-            int[] order = ranked(p);
-            for (int k = 0; k < order.length; k++) {
-                sb.append(k == 0 ? "" : ", ").append(str(p.labels().get(order[k]))).append(": ")
-                        .append(num(probs[order[k]]));
-            }
-            return sb.append('}').toString();
-        }
+        return o;
     }
 }

@@ -380,7 +380,7 @@ public final class EvaluateCommand implements Subcommand {
                 s += String.format(Locale.ROOT, "; skipped %d the package trained on and %d it fitted its "
                         + "temperature on", skippedTrain, skippedValidation);
             }
-            return s + (ranModel ? "; logits computed by running the model on the descriptors" : "");
+            return s + (ranModel ? "; logits computed by running the model on the CSV's feature columns" : "");
         }
 
         /**

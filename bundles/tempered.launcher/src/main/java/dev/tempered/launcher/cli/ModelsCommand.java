@@ -87,7 +87,11 @@ public final class ModelsCommand implements Subcommand {
 
     private record Row(ModelSpec spec, double temperature, boolean active) {
         String members() {
-            return spec.mcDropoutPasses() > 0 ? spec.members() + "x" + spec.mcDropoutPasses() + " MC"
+            if (spec.mcDropoutPasses() > 0) {
+                return spec.members() + "x" + spec.mcDropoutPasses() + " MC";
+            }
+            // A graph that draws its dropout passes itself declares them as members.
+            return "mc-dropout".equals(spec.provenance().get("method")) ? "1x" + spec.members() + " MC"
                     : Integer.toString(spec.members());
         }
     }

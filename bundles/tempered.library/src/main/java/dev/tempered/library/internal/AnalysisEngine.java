@@ -131,8 +131,17 @@ final class AnalysisEngine {
         }
     }
 
-    /** Runs the windows of many files through the model in batches, then calibrates and combines per file. */
-    List<Result> infer(EnsembleModel model, List<Prepared> batch) {
+    /** The temperature a job pins at its start: every window it analyses uses it, whatever edits arrive meanwhile. */
+    double pinTemperature(ModelSpec spec) {
+        return calibrator.temperature(spec.ref(), spec.defaultTemperature());
+    }
+
+    /**
+     * Runs the windows of many files through the model in batches, then calibrates them all with one temperature
+     * (pinned by the caller for its whole job, so a file's TEMPERED_MODEL names the T every window used) and
+     * combines per file.
+     */
+    List<Result> infer(EnsembleModel model, List<Prepared> batch, double temperature) {
         ModelSpec spec = model.spec();
         List<float[]> rows = new ArrayList<>();
         for (Prepared p : batch) {
@@ -155,7 +164,7 @@ final class AnalysisEngine {
             // One bad input must not fail the files batched with it: run them one by one to find it.
             List<Result> out = new ArrayList<>(batch.size());
             for (Prepared p : batch) {
-                out.addAll(infer(model, List.of(p)));
+                out.addAll(infer(model, List.of(p), temperature));
             }
             return out;
         }
@@ -180,7 +189,8 @@ final class AnalysisEngine {
                     EnsembleOutput o = outputs[row / MAX_BATCH_ROWS];
                     logits[i] = o.row(row % MAX_BATCH_ROWS);
                     embeddings[i] = o.embedding(row % MAX_BATCH_ROWS);
-                    windows.add(calibrator.apply(o, row % MAX_BATCH_ROWS, spec.labels(), spec.defaultTemperature()));
+                    windows.add(calibrator.apply(o, row % MAX_BATCH_ROWS, spec.labels(), spec.defaultTemperature(),
+                            temperature));
                 }
                 GenrePrediction combined = Combiner.combine(p.file(), spec.windowing().combine(), windows);
                 // The batch's run time is shared out by windows, so per-file timings add up to the whole.

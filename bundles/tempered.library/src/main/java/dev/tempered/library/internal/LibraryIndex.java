@@ -62,7 +62,9 @@ final class LibraryIndex implements AutoCloseable {
                     + "library index cannot be opened", e);
         }
         // WRITE_DELAY=0: a committed row reaches the file at once, so a kill loses nothing committed.
-        ds.setURL("jdbc:h2:file:" + base.toAbsolutePath() + ";WRITE_DELAY=0");
+        // DB_CLOSE_ON_EXIT=FALSE: on Ctrl-C or SIGTERM, H2's own shutdown hook would close the database while the
+        // job's hook waits for the files in flight, and their rows would be lost; the job closes the index itself.
+        ds.setURL("jdbc:h2:file:" + base.toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         ds.setUser("tempered");
         ds.setPassword("");
         try {

@@ -111,7 +111,7 @@ final class TagJob {
         try (ModelLease lease = engine.lease(request.modelId())) {
             EnsembleModel model = lease.model();
             spec = model.spec();
-            temperature = engine.calibrator().temperature(spec.ref(), spec.defaultTemperature());
+            temperature = engine.pinTemperature(spec);
             // No threshold given: the model's configured min.confidence (its .cfg), else the default.
             policy = request.policy().withConfigured(engine.calibrator().minConfidence(spec.ref()));
             if (request.labelsFrom() != LabelSource.NONE) {
@@ -413,7 +413,7 @@ final class TagJob {
 
     private void flush(EnsembleModel model, List<AnalysisEngine.Prepared> batch, Map<Path, Work> batchWork) {
         long i0 = System.nanoTime();
-        List<AnalysisEngine.Result> results = engine.infer(model, batch);
+        List<AnalysisEngine.Result> results = engine.infer(model, batch, temperature);
         addStage("inference", System.nanoTime() - i0);
         for (int i = 0; i < results.size(); i++) {
             AnalysisEngine.Result r = results.get(i);

@@ -53,8 +53,10 @@ public final class TrackAnalyzerComponent implements TrackAnalyzer {
     @Override
     public List<Outcome> analyzeAll(List<Path> files, String modelId) {
         List<Outcome> out = new ArrayList<>(files.size());
-        // One lease for the whole call: every file is analysed by the same model version.
+        // One lease and one temperature for the whole call: every file is analysed by the same model version
+        // and calibration, even while a .cfg is edited.
         try (ModelLease lease = engine.lease(modelId)) {
+            double temperature = engine.pinTemperature(lease.model().spec());
             for (int i = 0; i < files.size(); i += FILES_PER_BATCH) {
                 List<Path> chunk = files.subList(i, Math.min(files.size(), i + FILES_PER_BATCH));
                 List<AnalysisEngine.Prepared> prepared = new ArrayList<>();
@@ -66,7 +68,7 @@ public final class TrackAnalyzerComponent implements TrackAnalyzer {
                         slot[k] = new Outcome(chunk.get(k), null, e);
                     }
                 }
-                List<AnalysisEngine.Result> results = engine.infer(lease.model(), prepared);
+                List<AnalysisEngine.Result> results = engine.infer(lease.model(), prepared, temperature);
                 int r = 0;
                 for (int k = 0; k < chunk.size(); k++) {
                     if (slot[k] == null) {

@@ -58,6 +58,21 @@ class CollectionTaggerTest {
     }
 
     @Test
+    void aJobPinsOneTemperatureAndRecordsTheOneItUsed() throws Exception {
+        calib.drifting = true;
+        TagJobSummary s = tagger().tag(request(true), TagJobListener.NONE);
+        assertEquals(4, s.analysed());
+        try (LibraryIndex index = LibraryIndex.open(indexDir)) {
+            java.util.Set<Double> used = new java.util.HashSet<>();
+            for (Path f : List.of(lib.resolve("Rock/a.fake"), lib.resolve("Rock/deeper/b.fake"),
+                    lib.resolve("Classical/c.fake"), lib.resolve("Misc/d.fake"))) {
+                used.add(index.get(f).orElseThrow().entry().temperature());
+            }
+            assertEquals(java.util.Set.of(s.temperature()), used);
+        }
+    }
+
+    @Test
     void tagsEveryAudioFileAndARerunDoesNothingNew() throws Exception {
         TagJobSummary s = tagger().tag(request(false), TagJobListener.NONE);
         assertEquals(4, s.found());

@@ -10,7 +10,11 @@ import dev.tempered.api.tag.TagPolicy;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Runs a slow tag job in a child JVM that {@link CrashSafetyTest} kills mid-run. Args: library, index dir. */
+/**
+ * Runs a slow tag job in a child JVM that {@link CrashSafetyTest} kills mid-run. Args: library, index dir, and
+ * optionally {@code stop-hook}: then a shutdown hook cancels the job on SIGTERM and waits for it to leave every
+ * file whole, as {@code tempered tag} does on Ctrl-C.
+ */
 public final class CrashChild {
     private CrashChild() {
     }
@@ -31,6 +35,28 @@ public final class CrashChild {
             }
         });
         t.setWriter(new Fakes.Writer());
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        if (args.length > 2 && args[2].equals("stop-hook")) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                cancelled.set(true);
+                try {
+                    finished.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        try {
+            run(t, args, cancelled);
+        } finally {
+            finished.countDown();
+        }
+        System.out.println("FINISHED");
+    }
+
+    private static void run(CollectionTaggerComponent t, String[] args,
+            java.util.concurrent.atomic.AtomicBoolean cancelled) throws Exception {
         t.tag(new TagJobRequest(List.of(Path.of(args[0])), null, false, TagPolicy.defaults(), 2, null,
                 LabelSource.NONE, null, false), new TagJobListener() {
                     @Override
@@ -45,9 +71,8 @@ public final class CrashChild {
 
                     @Override
                     public boolean isCancelled() {
-                        return false;
+                        return cancelled.get();
                     }
                 });
-        System.out.println("FINISHED");
     }
 }

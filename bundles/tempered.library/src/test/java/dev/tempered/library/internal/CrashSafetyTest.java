@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Kills a job's process with SIGKILL mid-run; the next run must complete and leave a consistent index. */
+/** Kills a job's process (SIGKILL, or SIGTERM as Ctrl-C) mid-run; the next run must complete from a consistent index. */
 class CrashSafetyTest {
     static final int FILES = 60;
 
@@ -79,5 +79,44 @@ class CrashSafetyTest {
         assertEquals(0, third.analysed());
         assertEquals(0, third.written());
         assertEquals(FILES, third.unchanged());
+    }
+
+    @Test
+    void aJobStoppedBySigtermIndexesWhatItWroteAndTheNextRunGoesOnFromThere() throws Exception {
+        Path lib = tmp.resolve("lib");
+        Path indexDir = tmp.resolve("index");
+        for (int i = 0; i < FILES; i++) {
+            Fakes.track(lib, "d" + (i % 4) + "/t" + i + ".fake", 20, i % 3);
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                CrashChild.class.getName(), lib.toString(), indexDir.toString(), "stop-hook")
+                .redirectErrorStream(true).start();
+        int done = 0;
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                log.append(line).append('\n');
+                if (line.startsWith("DONE ") && ++done == 8) {
+                    // SIGTERM, what Ctrl-C and a service manager send: the shutdown hooks run.
+                    child.toHandle().destroy();   // Process.destroy() would also close our end of its output
+                }
+            }
+        }
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(done >= 8 && done < FILES, "stopped early after 8 files: " + done + "\n" + log);
+        assertTrue(!log.toString().contains("already closed"), log.toString());
+
+        Fakes.Model model = new Fakes.Model(Fakes.SPEC);
+        CollectionTaggerComponent t = new CollectionTaggerComponent(new Fakes.Repository(model), new Fakes.Loader(),
+                new Fakes.Calib(), indexDir);
+        t.addFrontEnd(new Fakes.Front());
+        t.setWriter(new Fakes.Writer());
+        TagJobSummary s = t.tag(new TagJobRequest(List.of(lib), null, false, TagPolicy.defaults(), 2, null,
+                LabelSource.NONE, null, false), TagJobListener.NONE);
+        assertEquals(0, s.failed());
+        assertEquals(FILES - done, s.analysed(), "every file the stopped run reported is indexed and left alone");
+        assertEquals(done, s.unchanged());
     }
 }

@@ -342,8 +342,15 @@ final class Fakes {
                     : java.util.OptionalDouble.of(minConfidence);
         }
 
+        /** When set, every read of the configured temperature gives a new value, as a .cfg edited mid-job would. */
+        volatile boolean drifting;
+        private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
         @Override
         public double temperature(ModelRef model, double packageDefault) {
+            if (drifting) {
+                return 1.0 + reads.incrementAndGet();
+            }
             return Double.isNaN(override) ? packageDefault : override;
         }
 

@@ -56,6 +56,21 @@ class TrackAnalyzerComponentTest {
     }
 
     @Test
+    void oneCallUsesOneTemperatureForEveryWindowEvenWhileTheConfigurationChanges() throws Exception {
+        calib.drifting = true;
+        Path a = Fakes.track(dir, "a.fake", 200, 0);
+        Path b = Fakes.track(dir, "b.fake", 200, 1);
+        List<Outcome> out = analyzer().analyzeAll(List.of(a, b), null);
+        double t = out.get(0).analysis().prediction().temperature();
+        for (Outcome o : out) {
+            assertEquals(t, o.analysis().prediction().temperature(), 0, o.file().toString());
+            for (var w : o.analysis().windows()) {
+                assertEquals(t, w.temperature(), 0, "window of " + o.file());
+            }
+        }
+    }
+
+    @Test
     void analyzeAllPutsTheWindowsOfSeveralFilesIntoOneRun() throws Exception {
         Path a = Fakes.track(dir, "a.fake", 200, 0);
         Path b = Fakes.track(dir, "b.fake", 20, 1);
