@@ -14,6 +14,7 @@ final class Commands {
         {"probe", "ProbeCommand", "show format, codec, rate, channels, duration and decode speed of audio files"},
         {"analyze", "AnalyzeCommand", "print the calibrated genre distribution of audio files"},
         {"tag", "TagCommand", "analyse a collection and write calibrated genre tags safely"},
+        {"review", "ReviewCommand", "list the review queue; accept, reject or clear Tempered's suggestions"},
         {"calibrate", "CalibrateCommand", "fit a model's temperature on labelled data and apply it"},
         {"evaluate", "EvaluateCommand", "measure accuracy and calibration (ECE, MAE, NLL) on labelled data"},
         {"study", "StudyCommand", "the calibration study of the 2023 paper on labelled data: figures, tables, HTML report"},

@@ -29,17 +29,41 @@ import java.util.Objects;
  * @param truth             the ground-truth label (mapped onto the model's labels), or {@code null}
  * @param status            what happened in the job that produced this entry
  * @param message           a short account (the error for failures), or an empty string
+ * @param genreBefore       the file's genre field when the job planned it ({@code "; "} between values), or
+ *                          {@code null} if it had none or was not read
+ * @param genreAfter        the genre field as the plan leaves it (the same as {@code genreBefore} when the genre
+ *                          is not changed; in a dry run, what a real run would write), or {@code null}
+ * @param suggestion        our top genre as it is written (through the policy's genre names), or {@code null}
+ * @since 1.1 (genreBefore, genreAfter, suggestion)
  */
 public record LibraryEntry(Path file, long size, Instant modified, String contentHash, double durationSeconds,
         ModelRef model, double temperature, List<String> labels, double[] probabilities, String topLabel,
         double confidence, double entropy, double mutualInformation, TagPlan.Decision decision, boolean written,
-        Instant writtenAt, String truth, Status status, String message) {
+        Instant writtenAt, String truth, Status status, String message, String genreBefore, String genreAfter,
+        String suggestion) {
     public LibraryEntry {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(status, "status");
         labels = List.copyOf(labels);
         probabilities = probabilities.clone();
         message = message == null ? "" : message;
+    }
+
+    /** An entry without genre fields (the 1.0 form). */
+    public LibraryEntry(Path file, long size, Instant modified, String contentHash, double durationSeconds,
+            ModelRef model, double temperature, List<String> labels, double[] probabilities, String topLabel,
+            double confidence, double entropy, double mutualInformation, TagPlan.Decision decision, boolean written,
+            Instant writtenAt, String truth, Status status, String message) {
+        this(file, size, modified, contentHash, durationSeconds, model, temperature, labels, probabilities, topLabel,
+                confidence, entropy, mutualInformation, decision, written, writtenAt, truth, status, message, null,
+                null, null);
+    }
+
+    /** This entry with another status, message, decision and written state (genres and analysis kept). */
+    public LibraryEntry with(TagPlan.Decision decision, boolean written, Instant writtenAt, String message) {
+        return new LibraryEntry(file, size, modified, contentHash, durationSeconds, model, temperature, labels,
+                probabilities, topLabel, confidence, entropy, mutualInformation, decision, written, writtenAt, truth,
+                status, message, genreBefore, genreAfter, suggestion);
     }
 
     @Override

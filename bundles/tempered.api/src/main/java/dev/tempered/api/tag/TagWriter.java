@@ -26,6 +26,20 @@ public interface TagWriter {
      */
     TagResult apply(TagPlan plan) throws TagException;
 
+    /**
+     * Plans a change a person asked for (accepting, rejecting or clearing a suggestion), carried out by
+     * {@link #apply} through the same safe write and journal as every other write.
+     *
+     * @param genres           the genre values to write, or empty to leave the genre field as it is
+     * @param fields           Tempered's fields to set, by {@link TagFields} name; an empty value removes the field
+     * @param preserveModified whether the file keeps its modification time
+     * @since 1.1
+     */
+    default TagPlan planEdit(Path file, java.util.List<String> genres, Map<String, String> fields, String reason,
+            boolean preserveModified) throws TagException {
+        throw new TagException(file, "this tag writer cannot make edits");
+    }
+
     /** Reads the genre ({@code GENRE}) and Tempered's fields as they are in the file now. */
     Map<String, String> read(Path file) throws TagException;
 }

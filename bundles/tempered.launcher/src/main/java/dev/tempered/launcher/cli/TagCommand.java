@@ -6,6 +6,7 @@ import dev.tempered.api.library.TagJobListener;
 import dev.tempered.api.library.TagJobProgress;
 import dev.tempered.api.library.TagJobRequest;
 import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.tag.GenreNames;
 import dev.tempered.api.tag.TagPolicy;
 import dev.tempered.api.tag.TagResult;
 import java.io.PrintStream;
@@ -39,14 +40,27 @@ public final class TagCommand implements Subcommand {
                 Scans the folders for audio (recognised by content, not by name), analyses every file the
                 library index does not already know with the current model and temperature, and writes the
                 genre where the calibrated confidence reaches the threshold; below it only Tempered's own
-                fields are written, marked for review. Writes are atomic and verified. The index
+                fields are written, marked for review. A genre the file already has is kept (our suggestion
+                goes into TEMPERED_GENRE, marked for review), and a genre someone changed since Tempered
+                wrote it is never overwritten. Writes are atomic and verified. The index
                 ($TEMPERED_HOME/library) makes runs resumable: a second run does nothing new, an interrupted
                 one (Ctrl-C, or killed) continues where it stopped, and a new temperature re-calibrates
                 from the stored logits without decoding again.
 
                 Options:
                   --dry-run              analyse and report, write no tags
-                  --min-confidence P     write the genre only at confidence >= P (default 0.5)
+                  --min-confidence P     the apply threshold: write the genre only at confidence >= P
+                                         (default: min.confidence of the model's .cfg, else 0.5)
+                  --min-suggest P        the suggest threshold: below it write nothing at all; between it
+                                         and --min-confidence our fields only, marked review (default 0)
+                  --genre POLICY         what happens to a genre the file already has:
+                                         fill-empty (default: kept; ours only into files without one),
+                                         keep (never touch the genre field), append (add ours),
+                                         replace (overwrite; still never a genre someone changed since)
+                  --genre-map FILE       lines 'label = Genre' naming our labels in your vocabulary
+                                         (default: title case, hiphop = Hip-Hop)
+                  --keep-mtime           keep each file's modification time (default: a write gets a new
+                                         one, so beets and sync tools notice it)
                   --model ID             use this installed model (default: the active genre model)
                   --report DIR           write report.html, report.csv and report.json into DIR
                   --jobs N               decoding threads (default: one per core)
@@ -67,7 +81,11 @@ public final class TagCommand implements Subcommand {
         boolean dryRun = false;
         boolean undo = false;
         boolean reanalyse = false;
-        double minConfidence = TagPolicy.defaults().minConfidence();
+        double minConfidence = Double.NaN;
+        double minSuggest = 0;
+        TagPolicy.ExistingGenre existing = TagPolicy.defaults().existingGenre();
+        GenreNames names = GenreNames.defaults();
+        boolean keepMtime = false;
         String model = null;
         Path report = null;
         int jobs = 0;
@@ -91,6 +109,28 @@ public final class TagCommand implements Subcommand {
                         throw new UsageException("--min-confidence must be in [0, 1]: " + v);
                     }
                 }
+                case "--min-suggest" -> minSuggest = probability(AnalyzeCommand.value(args, ++i, a), a);
+                case "--genre" -> {
+                    String v = AnalyzeCommand.value(args, ++i, a);
+                    existing = switch (v) {
+                        case "keep" -> TagPolicy.ExistingGenre.KEEP;
+                        case "replace" -> TagPolicy.ExistingGenre.REPLACE;
+                        case "append" -> TagPolicy.ExistingGenre.APPEND;
+                        case "fill-empty" -> TagPolicy.ExistingGenre.FILL_EMPTY;
+                        default -> throw new UsageException(
+                                "--genre must be keep, replace, append or fill-empty, not '" + v + "'");
+                    };
+                }
+                case "--genre-map" -> {
+                    Path f = Path.of(AnalyzeCommand.value(args, ++i, a));
+                    try {
+                        names = GenreNames.load(f);
+                    } catch (java.io.IOException e) {
+                        throw new UsageException("--genre-map: " + (e instanceof java.nio.file.NoSuchFileException
+                                ? f + ": no such file" : e.getMessage()));
+                    }
+                }
+                case "--keep-mtime" -> keepMtime = true;
                 case "--model" -> model = AnalyzeCommand.value(args, ++i, a);
                 case "--report" -> report = Path.of(AnalyzeCommand.value(args, ++i, a)).toAbsolutePath();
                 case "--jobs", "-j" -> {
@@ -133,8 +173,12 @@ public final class TagCommand implements Subcommand {
         if (undo) {
             return undo(tagger, roots, context);
         }
-        TagPolicy policy = new TagPolicy(minConfidence, TagPolicy.BelowThreshold.REVIEW,
-                TagPolicy.ExistingGenre.REPLACE, true);
+        if (!Double.isNaN(minConfidence) && minSuggest > minConfidence) {
+            throw new UsageException("--min-suggest " + minSuggest + " is above --min-confidence " + minConfidence);
+        }
+        // NaN: no threshold given; the job takes the model's configured min.confidence, else the default.
+        TagPolicy policy = new TagPolicy(minConfidence, TagPolicy.BelowThreshold.REVIEW, existing, keepMtime,
+                minSuggest, names);
         TagJobRequest request = new TagJobRequest(roots, model, dryRun, policy, jobs, report, labels, labelMap,
                 reanalyse);
         TagJobSummary s = runJob(tagger, request, context);
@@ -156,8 +200,33 @@ public final class TagCommand implements Subcommand {
         }
     }
 
+    private static double probability(String v, String option) throws UsageException {
+        double p;
+        try {
+            p = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " needs a number in [0, 1], not '" + v + "'");
+        }
+        if (!(p >= 0 && p <= 1)) {
+            throw new UsageException(option + " must be in [0, 1]: " + v);
+        }
+        return p;
+    }
+
     private static int undo(CollectionTagger tagger, List<Path> roots, CliContext context) throws Exception {
         List<TagResult> results = tagger.undo(roots, TagJobListener.NONE);
+        for (Path r : roots) {
+            Path abs = r.toAbsolutePath().normalize();
+            // A folder that is gone may still name journaled files (moved back later, say); one that names
+            // nothing is a mistyped path, not "nothing to undo".
+            if (!Files.exists(r) && results.stream().noneMatch(t -> t.file().startsWith(abs))) {
+                throw new UsageException(r + ": no such file or folder, and Tempered's journal has no write under it");
+            }
+        }
+        if (results.isEmpty()) {
+            context.out().println("Tempered has written nothing under " + roots + ": nothing to undo.");
+            return OK;
+        }
         int restored = 0;
         for (TagResult r : results) {
             context.out().println((r.written() ? "restored  " : "left alone ") + r.file()
@@ -175,7 +244,8 @@ public final class TagCommand implements Subcommand {
                 s.dryRun() ? " (dry run: no tags written)" : "", s.model(), s.temperature());
         out.printf(Locale.ROOT, "  files: %d found, %d analysed, %d re-calibrated, %d already up to date, %d failed%n",
                 s.found(), s.analysed(), s.recalibrated(), s.unchanged(), s.failed());
-        out.printf(Locale.ROOT, "  tags:  %d written, %d below the threshold (review)%n", s.written(), s.review());
+        out.printf(Locale.ROOT, "  tags:  %d written, %d for review or skipped (tempered review list)%n", s.written(),
+                s.review());
         if (s.analysed() > 0 && wall > 0) {
             out.printf(Locale.ROOT,
                     "  speed: %.1f tracks/min, %.1f x real time (%.1f min of audio decoded and analysed in %.1f s)%n",

@@ -10,6 +10,10 @@ import dev.tempered.api.features.FrontEnd;
 import dev.tempered.api.library.CollectionTagger;
 import dev.tempered.api.library.LabelSource;
 import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.library.ReviewQueue;
+import dev.tempered.api.tag.TagException;
+import dev.tempered.api.tag.TagFields;
+import dev.tempered.api.tag.TagPlan;
 import dev.tempered.api.library.TagJobListener;
 import dev.tempered.api.library.TagJobRequest;
 import dev.tempered.api.library.TagJobSummary;
@@ -42,9 +46,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The collection tagger: scan, analyse, write, index, report. */
-@Component(service = CollectionTagger.class, configurationPid = LibraryConfiguration.PID)
+@Component(service = {CollectionTagger.class, ReviewQueue.class}, configurationPid = LibraryConfiguration.PID)
 @Designate(ocd = LibraryConfiguration.class)
-public final class CollectionTaggerComponent implements CollectionTagger {
+public final class CollectionTaggerComponent implements CollectionTagger, ReviewQueue {
     private static final Logger LOG = LoggerFactory.getLogger(CollectionTaggerComponent.class);
     private final FrontEnds frontEnds = new FrontEnds();
     private final AnalysisEngine engine;
@@ -151,7 +155,7 @@ public final class CollectionTaggerComponent implements CollectionTagger {
                 long r0 = System.nanoTime();
                 try {
                     reports = Reports.write(request.reportDir(), o.entries(), job.summary(List.of(), evaluation),
-                            o.spec().labels(), request.policy(), charts);
+                            o.spec().labels(), o.policy(), charts, request.roots());
                 } catch (IOException e) {
                     throw new TemperedException(request.reportDir(), "cannot write the reports: " + e.getMessage(), e);
                 }
@@ -223,20 +227,183 @@ public final class CollectionTaggerComponent implements CollectionTagger {
     }
 
     private static void unmarkWritten(LibraryIndex index, Path f) {
+        refresh(index, f, e -> e.with(e.decision(), false, null, "tags restored by undo"));
+    }
+
+    /**
+     * Gives a file's row the file's size, time and hash as they are now (after a write of ours, so the next run does
+     * not take it for a changed file) and the entry the function makes of it.
+     */
+    private static void refresh(LibraryIndex index, Path f, java.util.function.UnaryOperator<LibraryEntry> change) {
         try {
             LibraryIndex.Row row = index.get(f).orElse(null);
             if (row == null) {
                 return;
             }
-            LibraryEntry e = row.entry();
+            LibraryEntry e = change.apply(row.entry());
             BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
             index.put(new LibraryIndex.Row(new LibraryEntry(e.file(), a.size(), a.lastModifiedTime().toInstant(),
                     ContentHash.of(f), e.durationSeconds(), e.model(), e.temperature(), e.labels(), e.probabilities(),
-                    e.topLabel(), e.confidence(), e.entropy(), e.mutualInformation(), e.decision(), false, null,
-                    e.truth(), e.status(), "tags restored by undo"), row.logits()));
+                    e.topLabel(), e.confidence(), e.entropy(), e.mutualInformation(), e.decision(), e.written(),
+                    e.writtenAt(), e.truth(), e.status(), e.message(), e.genreBefore(), e.genreAfter(),
+                    e.suggestion()), row.logits()));
         } catch (IOException | SQLException e) {
             // The next run notices the changed file by its hash and analyses it again: safe, only slower.
         }
+    }
+
+    // ---- the review queue
+
+    @Override
+    public List<ReviewQueue.Item> list(List<Path> paths) throws TemperedException {
+        TagWriter w = requireWriter();
+        List<ReviewQueue.Item> out = new ArrayList<>();
+        for (Queued q : queued(paths, w)) {
+            out.add(q.item());
+        }
+        out.sort(java.util.Comparator.comparingDouble(ReviewQueue.Item::confidence)
+                .thenComparing(ReviewQueue.Item::relativePath));
+        return out;
+    }
+
+    @Override
+    public List<TagResult> accept(List<Path> paths) throws TemperedException {
+        TagWriter w = requireWriter();
+        return decide(w, queued(paths, w), q -> w.planEdit(q.item().file(), List.of(q.item().suggestion()),
+                Map.of(TagFields.STATUS, ""), "accepted by a person: genre " + q.item().suggestion(), false),
+                (e, plan) -> new LibraryEntry(e.file(), e.size(), e.modified(), e.contentHash(), e.durationSeconds(),
+                        e.model(), e.temperature(), e.labels(), e.probabilities(), e.topLabel(), e.confidence(),
+                        e.entropy(), e.mutualInformation(), TagPlan.Decision.WRITE, true, Instant.now(), e.truth(),
+                        e.status(), plan.reason(), plan.previous().get(TagFields.GENRE),
+                        String.join("; ", plan.genres()), e.suggestion()));
+    }
+
+    @Override
+    public List<TagResult> reject(List<Path> paths) throws TemperedException {
+        TagWriter w = requireWriter();
+        List<Queued> targets = new ArrayList<>(queued(paths, w));
+        // A file named on its own is marked even when it is not waiting: "leave this one alone".
+        for (Path p : paths) {
+            Path f = p.toAbsolutePath().normalize();
+            if (Files.isRegularFile(f) && targets.stream().noneMatch(q -> q.item().file().equals(real(f)))) {
+                targets.add(new Queued(new ReviewQueue.Item(real(f), f.getFileName().toString(), null, null, Double.NaN,
+                        Double.NaN, "named"), null));
+            }
+        }
+        return decide(w, targets, q -> w.planEdit(q.item().file(), List.of(), Map.of(TagFields.STATUS,
+                TagFields.REJECTED), "rejected by a person: marked do-not-touch", false),
+                (e, plan) -> e.with(TagPlan.Decision.SKIP, e.written(), e.writtenAt(), plan.reason()));
+    }
+
+    @Override
+    public List<TagResult> clear(List<Path> paths) throws TemperedException {
+        TagWriter w = requireWriter();
+        List<Queued> targets = new ArrayList<>();
+        for (LibraryIndex.Row row : rows(paths)) {
+            Path f = row.entry().file();
+            try {
+                Map<String, String> tags = w.read(f);
+                if (hasOurs(tags)) {
+                    targets.add(new Queued(new ReviewQueue.Item(f, f.toString(), tags.get(TagFields.GENRE), null,
+                            row.entry().confidence(), row.entry().mutualInformation(), "clear"), row));
+                }
+            } catch (TagException e) {
+                // Gone or unreadable: nothing of ours to clear that we could reach.
+            }
+        }
+        Map<String, String> none = new java.util.LinkedHashMap<>();
+        for (String field : List.of(TagFields.CONFIDENCE, TagFields.DISTRIBUTION, TagFields.MODEL, TagFields.STATUS,
+                TagFields.SUGGESTION)) {
+            none.put(field, "");
+        }
+        // Cleared: the next run treats the file as never tagged and plans it again.
+        return decide(w, targets, q -> w.planEdit(q.item().file(), List.of(), none, "Tempered's fields removed",
+                false), (e, plan) -> e.with(null, false, null, plan.reason()));
+    }
+
+    private static boolean hasOurs(Map<String, String> tags) {
+        return tags.keySet().stream().anyMatch(k -> k.startsWith("TEMPERED_"));
+    }
+
+    private record Queued(ReviewQueue.Item item, LibraryIndex.Row row) {
+    }
+
+    private interface Planner {
+        TagPlan plan(Queued q) throws TagException;
+    }
+
+    private List<TagResult> decide(TagWriter w, List<Queued> targets, Planner planner,
+            java.util.function.BiFunction<LibraryEntry, TagPlan, LibraryEntry> indexed) throws TemperedException {
+        List<TagResult> out = new ArrayList<>();
+        lock();
+        try (LibraryIndex index = LibraryIndex.open(indexDir)) {
+            for (Queued q : targets) {
+                Path f = q.item().file();
+                try {
+                    TagPlan plan = planner.plan(q);
+                    TagResult r = w.apply(plan);
+                    out.add(r);
+                    refresh(index, f, e -> indexed.apply(e, plan));
+                } catch (TagException e) {
+                    out.add(new TagResult(f, null, false, e.getMessage()));
+                }
+            }
+        } finally {
+            jobLock.unlock();
+        }
+        return out;
+    }
+
+    /** Indexed files under the paths whose tags say they wait for a person (the file decides, not the index). */
+    private List<Queued> queued(List<Path> paths, TagWriter w) throws TemperedException {
+        List<Path> roots = paths.stream().map(p -> real(p.toAbsolutePath().normalize())).toList();
+        List<Queued> out = new ArrayList<>();
+        for (LibraryIndex.Row row : rows(paths)) {
+            LibraryEntry e = row.entry();
+            Map<String, String> tags;
+            try {
+                tags = w.read(e.file());
+            } catch (TagException ex) {
+                continue;
+            }
+            if (!TagFields.REVIEW.equals(tags.get(TagFields.STATUS))) {
+                continue;
+            }
+            String suggestion = tags.getOrDefault(TagFields.SUGGESTION, e.suggestion() != null ? e.suggestion()
+                    : e.topLabel());
+            double confidence = parse(tags.get(TagFields.CONFIDENCE), e.confidence());
+            Path root = roots.stream().filter(r -> e.file().startsWith(r)).findFirst().orElse(null);
+            Path base = root == null ? null : Files.isDirectory(root) ? root : root.getParent();
+            String rel = base == null ? e.file().toString() : base.relativize(e.file()).toString();
+            String reason = e.message().isEmpty() ? "marked for review" : e.message();
+            out.add(new Queued(new ReviewQueue.Item(e.file(), rel, tags.get(TagFields.GENRE), suggestion, confidence,
+                    e.mutualInformation(), reason), row));
+        }
+        return out;
+    }
+
+    private static double parse(String s, double fallback) {
+        try {
+            return s == null ? fallback : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
+    private TagWriter requireWriter() throws TemperedException {
+        TagWriter w = writer;
+        if (w == null) {
+            throw new TemperedException(null, "no tag writer is installed, so the review queue cannot be read");
+        }
+        return w;
     }
 
     @Override

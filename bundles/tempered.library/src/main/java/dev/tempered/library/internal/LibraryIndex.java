@@ -35,7 +35,8 @@ final class LibraryIndex implements AutoCloseable {
     }
 
     private static final String COLUMNS = "path, size, mtime, hash, duration, model, temperature, labels, probs, "
-            + "top, confidence, entropy, mi, logits, decision, written, written_at, truth, status, message, updated_at";
+            + "top, confidence, entropy, mi, logits, decision, written, written_at, truth, status, message, updated_at, "
+            + "genre_before, genre_after, suggestion";
 
     private final Path file;
     private final Connection connection;
@@ -77,6 +78,10 @@ final class LibraryIndex implements AutoCloseable {
                         + "logits VARBINARY(1000000), decision VARCHAR(10), written BOOLEAN NOT NULL, "
                         + "written_at TIMESTAMP WITH TIME ZONE, truth VARCHAR(300), status VARCHAR(20) NOT NULL, "
                         + "message VARCHAR(8192), updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                // Added in 1.1; an index made by an older version gains them (empty) when opened.
+                for (String col : List.of("genre_before", "genre_after", "suggestion")) {
+                    s.execute("ALTER TABLE files ADD COLUMN IF NOT EXISTS " + col + " VARCHAR(8192)");
+                }
             }
             c.setAutoCommit(true);
             return new LibraryIndex(dir.resolve("index.mv.db"), c);
@@ -107,7 +112,7 @@ final class LibraryIndex implements AutoCloseable {
     synchronized void put(Row row) throws SQLException {
         LibraryEntry e = row.entry();
         try (PreparedStatement ps = connection.prepareStatement("MERGE INTO files (" + COLUMNS
-                + ") KEY (path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") KEY (path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int i = 1;
             ps.setString(i++, e.file().toString());
             ps.setLong(i++, e.size());
@@ -130,6 +135,9 @@ final class LibraryIndex implements AutoCloseable {
             ps.setString(i++, e.status().name());
             ps.setString(i++, e.message());
             ps.setTimestamp(i++, Timestamp.from(Instant.now()));
+            ps.setString(i++, e.genreBefore());
+            ps.setString(i++, e.genreAfter());
+            ps.setString(i++, e.suggestion());
             ps.executeUpdate();
         }
     }
@@ -179,7 +187,8 @@ final class LibraryIndex implements AutoCloseable {
                 getDouble(rs, "entropy"), getDouble(rs, "mi"),
                 decision == null ? null : TagPlan.Decision.valueOf(decision), rs.getBoolean("written"),
                 writtenAt == null ? null : writtenAt.toInstant(), rs.getString("truth"),
-                LibraryEntry.Status.valueOf(rs.getString("status")), rs.getString("message"));
+                LibraryEntry.Status.valueOf(rs.getString("status")), rs.getString("message"),
+                rs.getString("genre_before"), rs.getString("genre_after"), rs.getString("suggestion"));
         return new Row(e, logits == null ? null : decode(logits));
     }
 

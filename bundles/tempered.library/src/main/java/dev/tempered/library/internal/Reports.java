@@ -66,14 +66,15 @@ final class Reports {
 
     /** Writes report.csv, report.json and report.html (plus the reliability diagram when labels are known). */
     static List<Path> write(Path dir, List<LibraryEntry> entries, TagJobSummary summary, List<String> labels,
-            TagPolicy policy, CalibrationCharts charts) throws IOException {
+            TagPolicy policy, CalibrationCharts charts, List<Path> roots) throws IOException {
+        Paths paths = new Paths(roots);
         Files.createDirectories(dir);
         List<LibraryEntry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparing(e -> e.file().toString()));
         Path csv = dir.resolve("report.csv");
         Path json = dir.resolve("report.json");
         Path html = dir.resolve("report.html");
-        atomically(csv, csv(sorted, labels));
+        atomically(csv, csv(sorted, labels, paths));
         atomically(json, json(sorted, summary));
         String reliability = null;
         List<LibraryEntry> lab = labelled(sorted);
@@ -93,7 +94,7 @@ final class Reports {
                 LOG.warn("could not draw the reliability diagram: {}", e.toString());
             }
         }
-        atomically(html, html(sorted, summary, labels, policy, reliability));
+        atomically(html, html(sorted, summary, labels, policy, reliability, paths));
         List<Path> out = new ArrayList<>(List.of(html, csv, json));
         if (reliability != null) {
             out.add(dir.resolve(reliability));
@@ -109,9 +110,38 @@ final class Reports {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static String csv(List<LibraryEntry> entries, List<String> labels) {
+    /**
+     * Paths as a librarian reads them: relative to the scanned folder that holds the file, so two {@code 01.ogg} of
+     * different albums are told apart; absolute when the file is not under one.
+     */
+    record Paths(List<Path> roots) {
+        Paths {
+            roots = roots.stream().map(r -> r.toAbsolutePath().normalize()).toList();
+        }
+
+        String of(Path file) {
+            for (Path r : roots) {
+                Path base = java.nio.file.Files.isDirectory(r) ? r : r.getParent();
+                if (base != null && file.startsWith(base) && !file.equals(base)) {
+                    return base.relativize(file).toString();
+                }
+                try {
+                    Path real = r.toRealPath();
+                    Path rb = java.nio.file.Files.isDirectory(real) ? real : real.getParent();
+                    if (rb != null && file.startsWith(rb) && !file.equals(rb)) {
+                        return rb.relativize(file).toString();
+                    }
+                } catch (IOException e) {
+                    // A root that is gone: try the next.
+                }
+            }
+            return file.toString();
+        }
+    }
+
+    static String csv(List<LibraryEntry> entries, List<String> labels, Paths paths) {
         StringBuilder sb = new StringBuilder("file,status,genre,confidence,entropy,mutual_information,decision,"
-                + "written,written_at,truth,model,temperature,duration_s");
+                + "written,written_at,truth,model,temperature,duration_s,path,genre_before,genre_after,suggestion");
         for (String l : labels) {
             sb.append(",p_").append(csvField(l));
         }
@@ -124,7 +154,9 @@ final class Reports {
                     .append(e.written()).append(',').append(e.writtenAt() == null ? "" : e.writtenAt().toString())
                     .append(',').append(csvField(e.truth())).append(',')
                     .append(e.model() == null ? "" : e.model().toString()).append(',').append(num(e.temperature()))
-                    .append(',').append(num(e.durationSeconds()));
+                    .append(',').append(num(e.durationSeconds())).append(',').append(csvField(paths.of(e.file())))
+                    .append(',').append(csvField(e.genreBefore())).append(',').append(csvField(e.genreAfter()))
+                    .append(',').append(csvField(e.suggestion()));
             double[] p = e.probabilities();
             for (String l : labels) {
                 int i = e.labels().indexOf(l);
@@ -216,12 +248,13 @@ final class Reports {
     /** Files a person should look at: below the threshold or with members disagreeing, least sure first. */
     static List<LibraryEntry> reviewQueue(List<LibraryEntry> entries, TagPolicy policy) {
         return entries.stream().filter(e -> e.status() != Status.FAILED && e.probabilities().length > 0)
-                .filter(e -> e.confidence() < policy.minConfidence() || e.mutualInformation() > HIGH_DISAGREEMENT)
+                .filter(e -> e.decision() == dev.tempered.api.tag.TagPlan.Decision.REVIEW
+                        || e.confidence() < policy.threshold() || e.mutualInformation() > HIGH_DISAGREEMENT)
                 .sorted(Comparator.comparingDouble(LibraryEntry::confidence)).toList();
     }
 
     static String html(List<LibraryEntry> entries, TagJobSummary s, List<String> labels, TagPolicy policy,
-            String reliabilitySvg) {
+            String reliabilitySvg, Paths paths) {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -238,7 +271,7 @@ final class Reports {
                 .append(String.format(Locale.ROOT, ", temperature T = %.4f", s.temperature()))
                 .append(s.dryRun() ? " &middot; <b>dry run</b>: no tags written" : "")
                 .append(s.cancelled() ? " &middot; <b class=\"warn\">stopped before the end</b>" : "")
-                .append(String.format(Locale.ROOT, " &middot; threshold %.2f", policy.minConfidence()))
+                .append(String.format(Locale.ROOT, " &middot; threshold %.2f", policy.threshold()))
                 .append("</p>\n");
         sb.append("<div class=\"cards\">");
         card(sb, "files found", s.found());
@@ -260,7 +293,7 @@ final class Reports {
         sb.append(Svg.bars(labels, counts, ""));
         sb.append("</section><section><h2>Confidence</h2>");
         sb.append(Svg.histogram(ok.stream().mapToDouble(LibraryEntry::confidence).toArray(), 0, 1, 10,
-                policy.minConfidence(), "calibrated confidence of the top genre"));
+                policy.threshold(), "calibrated confidence of the top genre"));
         sb.append("<p class=\"sub\">Calibrated: among files shown with confidence 0.7, about 70% should be right.</p>");
         sb.append("</section></div>\n");
         if (!s.evaluation().isEmpty()) {
@@ -281,20 +314,22 @@ final class Reports {
         }
         List<LibraryEntry> queue = reviewQueue(ok, policy);
         sb.append("<h2>Review queue</h2><p class=\"sub\">").append(queue.size())
-                .append(String.format(Locale.ROOT, " file(s) below confidence %.2f or with members disagreeing "
-                        + "(mutual information &gt; %.2f nats)", policy.minConfidence(), HIGH_DISAGREEMENT));
+                .append(String.format(Locale.ROOT, " file(s) below confidence %.2f, keeping a genre that differs from "
+                        + "the suggestion, or with members disagreeing (mutual information &gt; %.2f nats); "
+                        + "<code>tempered review list</code> shows the queue, <code>review accept|reject</code> decides",
+                        policy.threshold(), HIGH_DISAGREEMENT));
         if (queue.size() > REVIEW_QUEUE_MAX) {
             sb.append("; the ").append(REVIEW_QUEUE_MAX).append(" least sure are shown, all are in report.csv");
         }
         sb.append("</p>");
-        table(sb, queue.subList(0, Math.min(queue.size(), REVIEW_QUEUE_MAX)));
+        table(sb, queue.subList(0, Math.min(queue.size(), REVIEW_QUEUE_MAX)), paths);
         sb.append("<h2>All files</h2>");
-        table(sb, ok);
+        table(sb, ok, paths);
         List<LibraryEntry> failed = entries.stream().filter(e -> e.status() == Status.FAILED).toList();
         if (!failed.isEmpty()) {
             sb.append("<h2 class=\"warn\">Failed</h2><table><tr><th>file</th><th>reason</th></tr>");
             for (LibraryEntry e : failed) {
-                sb.append("<tr><td class=\"path\">").append(Html.esc(e.file().toString())).append("</td><td>")
+                sb.append("<tr><td class=\"path\">").append(Html.esc(paths.of(e.file()))).append("</td><td>")
                         .append(Html.esc(e.message())).append("</td></tr>");
             }
             sb.append("</table>");
@@ -311,13 +346,27 @@ final class Reports {
         return sb.toString();
     }
 
+    /** "old &rarr; new", "old (kept)", or "&rarr; new" for a file that had none. */
+    static String genreChange(LibraryEntry e) {
+        String before = e.genreBefore();
+        String after = e.genreAfter();
+        if (before == null && after == null) {
+            return "<span class=\"sub\">none</span>";
+        }
+        if (java.util.Objects.equals(before, after)) {
+            return Html.esc(before) + " <span class=\"sub\">(kept)</span>";
+        }
+        return (before == null ? "<span class=\"sub\">none</span>" : Html.esc(before)) + " &rarr; <b>"
+                + Html.esc(after) + "</b>";
+    }
+
     private static void card(StringBuilder sb, String what, int n) {
         sb.append("<div class=\"card\">").append(Html.esc(what)).append("<b>").append(n).append("</b></div>");
     }
 
-    private static void table(StringBuilder sb, List<LibraryEntry> rows) {
-        sb.append("<table><tr><th>file</th><th>genre</th><th>confidence</th><th></th><th>runner-up</th>"
-                + "<th>MI</th><th>decision</th><th>written</th><th>label</th></tr>");
+    private static void table(StringBuilder sb, List<LibraryEntry> rows, Paths paths) {
+        sb.append("<table><tr><th>file</th><th>genre: old &rarr; new</th><th>suggestion</th><th>confidence</th>"
+                + "<th></th><th>runner-up</th><th>MI</th><th>decision</th><th>written</th><th>label</th></tr>");
         for (LibraryEntry e : rows) {
             double[] p = e.probabilities();
             int top = e.labels().indexOf(e.topLabel());
@@ -327,8 +376,9 @@ final class Reports {
                     second = c;
                 }
             }
-            sb.append("<tr><td class=\"path\">").append(Html.esc(e.file().getFileName().toString()))
-                    .append("</td><td>").append(Html.esc(e.topLabel())).append("</td><td class=\"n\">")
+            sb.append("<tr><td class=\"path\">").append(Html.esc(paths.of(e.file())))
+                    .append("</td><td>").append(genreChange(e)).append("</td><td>")
+                    .append(Html.esc(e.suggestion() != null ? e.suggestion() : e.topLabel())).append("</td><td class=\"n\">")
                     .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.confidence())).append("</td><td>")
                     .append(Svg.meter(e.confidence())).append("</td><td>")
                     .append(second < 0 ? "" : Html.esc(e.labels().get(second))

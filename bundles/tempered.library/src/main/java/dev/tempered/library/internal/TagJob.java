@@ -84,6 +84,7 @@ final class TagJob {
 
     private ModelSpec spec;
     private double temperature;
+    private TagPolicy policy;
     private GenreMapping mapping;
 
     TagJob(AnalysisEngine engine, TagWriter writer, LibraryIndex index, TagJobRequest request,
@@ -103,7 +104,7 @@ final class TagJob {
     }
 
     /** The results, for the reports and the summary. */
-    record Outcome(TagJobSummary summary, List<LibraryEntry> entries, ModelSpec spec) {
+    record Outcome(TagJobSummary summary, List<LibraryEntry> entries, ModelSpec spec, TagPolicy policy) {
     }
 
     Outcome run() throws TemperedException {
@@ -111,6 +112,8 @@ final class TagJob {
             EnsembleModel model = lease.model();
             spec = model.spec();
             temperature = engine.pinTemperature(spec);
+            // No threshold given: the model's configured min.confidence (its .cfg), else the default.
+            policy = request.policy().withConfigured(engine.calibrator().minConfidence(spec.ref()));
             if (request.labelsFrom() != LabelSource.NONE) {
                 mapping = GenreMapping.load(spec.labels(), request.labelMapping());
             }
@@ -143,7 +146,7 @@ final class TagJob {
             phase = Phase.REPORTING;
             progress(true);
         }
-        return new Outcome(summary(List.of(), Map.of()), List.copyOf(entries), spec);
+        return new Outcome(summary(List.of(), Map.of()), List.copyOf(entries), spec, policy);
     }
 
     TagJobSummary summary(List<Path> reports, Map<String, Double> evaluation) {
@@ -305,7 +308,7 @@ final class TagJob {
         return new LibraryEntry(e.file(), e.size(), e.modified(), e.contentHash(), e.durationSeconds(), e.model(),
                 e.temperature(), e.labels(), e.probabilities(), e.topLabel(), e.confidence(), e.entropy(),
                 e.mutualInformation(), e.decision(), e.written(), e.writtenAt(), truth != null ? truth : e.truth(),
-                status, e.message());
+                status, e.message(), e.genreBefore(), e.genreAfter(), e.suggestion());
     }
 
     private void recalibrate(Work w) {
@@ -447,19 +450,24 @@ final class TagJob {
         long size = w.attrs().size();
         Instant modified = w.attrs().lastModifiedTime().toInstant();
         String hash = w.hash() != null ? w.hash() : w.row() != null ? w.row().entry().contentHash() : "";
+        String before = null;
+        String after = null;
+        String suggestion = policy.genreNames().name(p.topLabel());
         long s0 = System.nanoTime();
         try {
             if (writer == null || !writer.supports(f)) {
-                decision = insufficient != null ? insufficientDecision(request.policy()) : decide(p, request.policy());
+                decision = insufficient != null ? insufficientDecision(policy) : decide(p, policy);
                 message = insufficient != null ? insufficient
                         : writer == null ? "no tag writer installed" : "format not writable";
             } else {
-                TagPlan plan = writer.plan(f, p, request.policy());
+                TagPlan plan = writer.plan(f, p, policy);
                 if (insufficient != null) {
                     plan = insufficientPlan(plan, p, insufficient);
                 }
                 decision = plan.decision();
                 message = plan.reason();
+                before = plan.previous().get(TagFields.GENRE);
+                after = plan.genres().isEmpty() ? before : String.join("; ", plan.genres());
                 if (!request.dryRun() && decision != TagPlan.Decision.SKIP) {
                     TagResult result = writer.apply(plan);
                     wrote = result.written();
@@ -480,8 +488,8 @@ final class TagJob {
             String m = "tag write failed: " + stripFile(e.getMessage(), f);
             failures.put(f, m);
             LibraryEntry e1 = entry(w, p, logits, size, modified, hash, duration, insufficient != null
-                    ? insufficientDecision(request.policy()) : decide(p, request.policy()), false, null, Status.FAILED,
-                    insufficient != null ? m + " (" + insufficient + ")" : m);
+                    ? insufficientDecision(policy) : decide(p, policy), false, null, Status.FAILED,
+                    insufficient != null ? m + " (" + insufficient + ")" : m, before, before, suggestion);
             put(new LibraryIndex.Row(e1, logits));
             done++;
             current = f;
@@ -499,7 +507,7 @@ final class TagJob {
         boolean everWritten = wrote || (w.row() != null && w.row().entry().written() && status == Status.UNCHANGED);
         LibraryEntry e = entry(w, p, logits != null ? logits : w.row() == null ? null : w.row().logits(), size,
                 modified, hash, duration, decision, everWritten, wrote ? writtenAt
-                        : everWritten ? w.row().entry().writtenAt() : null, status, message);
+                        : everWritten ? w.row().entry().writtenAt() : null, status, message, before, after, suggestion);
         put(new LibraryIndex.Row(e, logits != null ? logits : w.row() == null ? null : w.row().logits()));
         done++;
         current = f;
@@ -509,10 +517,10 @@ final class TagJob {
 
     private LibraryEntry entry(Work w, GenrePrediction p, double[][][] logits, long size, Instant modified,
             String hash, double duration, TagPlan.Decision decision, boolean wrote, Instant writtenAt, Status status,
-            String message) {
+            String message, String before, String after, String suggestion) {
         return new LibraryEntry(w.file(), size, modified, hash, duration, p.model(), p.temperature(), p.labels(),
                 p.probabilities(), p.topLabel(), p.confidence(), p.entropy(), p.mutualInformation(), decision, wrote,
-                writtenAt, w.truth(), status, message);
+                writtenAt, w.truth(), status, message, before, after, suggestion);
     }
 
     /** Too little or silent audio is never given a genre: review where the policy marks, else skip. */
@@ -527,7 +535,7 @@ final class TagJob {
      * ones are removed rather than left to contradict the mark).
      */
     private TagPlan insufficientPlan(TagPlan plan, GenrePrediction p, String reason) {
-        TagPlan.Decision d = insufficientDecision(request.policy());
+        TagPlan.Decision d = insufficientDecision(policy);
         Map<String, String> fields = new LinkedHashMap<>();
         if (d == TagPlan.Decision.REVIEW) {
             fields.put(TagFields.STATUS, "review");
@@ -542,11 +550,7 @@ final class TagJob {
     }
 
     static TagPlan.Decision decide(GenrePrediction p, TagPolicy policy) {
-        if (p.confidence() >= policy.minConfidence()) {
-            return TagPlan.Decision.WRITE;
-        }
-        return policy.belowThreshold() == TagPolicy.BelowThreshold.REVIEW ? TagPlan.Decision.REVIEW
-                : TagPlan.Decision.SKIP;
+        return policy.decide(p.confidence());
     }
 
     private void fail(Path f, Work w, String message, double seconds) {

@@ -80,7 +80,7 @@ class CollectionTaggerTest {
         assertEquals(0, s.failed());
         assertEquals(4, writer.applied.get());
         assertEquals(4, s.written());
-        assertTrue(Files.readString(lib.resolve("Classical/c.fake")).contains("GENRE=classical"));
+        assertTrue(Files.readString(lib.resolve("Classical/c.fake")).contains("GENRE=Classical"));
         int runs = model.runs.get();
         int decodes = loader.requests.size();
 
@@ -149,7 +149,7 @@ class CollectionTaggerTest {
         assertEquals(0, again.analysed());
         assertEquals(1, again.written());
         assertEquals(decodes, loader.requests.size());
-        assertTrue(Files.readString(lib.resolve("Rock/deeper/b.fake")).contains("GENRE=rock"));
+        assertTrue(Files.readString(lib.resolve("Rock/deeper/b.fake")).contains("GENRE=Rock"));
     }
 
     @Test
@@ -208,7 +208,7 @@ class CollectionTaggerTest {
         // Every file is either written whole (and indexed) or untouched.
         for (LibraryEntry e : tagger().entries(List.of(lib))) {
             assertTrue(e.written(), e.file().toString());
-            assertTrue(Files.readString(e.file()).contains("GENRE="));
+            assertTrue(Files.readString(e.file()).contains("TEMPERED_MODEL="));
         }
         TagJobSummary rest = tagger().tag(request(false), TagJobListener.NONE);
         assertFalse(rest.cancelled());
@@ -275,5 +275,121 @@ class CollectionTaggerTest {
         assertEquals(64, a.contentHash().length());
         assertEquals(200, a.durationSeconds(), 1e-9);
         assertEquals(1.0, java.util.Arrays.stream(a.probabilities()).sum(), 1e-9);
+    }
+
+    TagJobRequest request(TagPolicy policy, Path report) {
+        return new TagJobRequest(List.of(lib), null, false, policy, 2, report, LabelSource.NONE, null, false);
+    }
+
+    static TagPolicy replace() {
+        return new TagPolicy(Double.NaN, TagPolicy.BelowThreshold.REVIEW, TagPolicy.ExistingGenre.REPLACE, false);
+    }
+
+    /** A librarian's genre already in a fake file (a tag line after the audio line). */
+    static void genre(Path f, String genre) throws Exception {
+        Files.writeString(f, Files.readString(f).lines().findFirst().orElseThrow() + "\nGENRE=" + genre + "\n");
+    }
+
+    static java.util.Map<String, String> tags(Path f) throws Exception {
+        return new Fakes.Writer().read(f);
+    }
+
+    @Test
+    void aDefaultRunKeepsEveryExistingGenreAndRecordsTheSuggestion() throws Exception {
+        Path a = lib.resolve("Rock/a.fake");
+        genre(a, "Hip-Hop");
+        TagJobSummary s = tagger().tag(request(false), TagJobListener.NONE);
+        assertEquals(0, s.failed());
+        assertEquals("Hip-Hop", tags(a).get("GENRE"), "the librarian's genre is kept by default");
+        assertEquals("Rock", tags(a).get("TEMPERED_GENRE"));
+        assertEquals("review", tags(a).get("TEMPERED_STATUS"));
+        assertEquals("Classical", tags(lib.resolve("Classical/c.fake")).get("GENRE"), "an empty genre is filled");
+        LibraryEntry e = tagger().entries(List.of(a)).get(0);
+        assertEquals("Hip-Hop", e.genreBefore());
+        assertEquals("Hip-Hop", e.genreAfter());
+        assertEquals("Rock", e.suggestion());
+        assertEquals(dev.tempered.api.tag.TagPlan.Decision.REVIEW, e.decision());
+        // Asked for it: REPLACE writes ours.
+        genre(lib.resolve("Rock/deeper/b.fake"), "Soundtrack");
+        tagger().tag(new TagJobRequest(List.of(lib.resolve("Rock/deeper")), null, false, replace(), 2, null,
+                LabelSource.NONE, null, true), TagJobListener.NONE);
+        assertEquals("Rock", tags(lib.resolve("Rock/deeper/b.fake")).get("GENRE"));
+    }
+
+    @Test
+    void theModelsConfiguredThresholdAppliesWhenNoneIsGiven() throws Exception {
+        calib.minConfidence = 1.0;
+        TagJobSummary s = tagger().tag(request(TagPolicy.defaults(), null), TagJobListener.NONE);
+        assertEquals(4, s.review(), "min.confidence from the model's .cfg: nothing reaches it");
+        assertEquals(null, tags(lib.resolve("Classical/c.fake")).get("GENRE"));
+        Fakes.track(lib, "Classical/e.fake", 45, 1);
+        TagJobSummary given = tagger().tag(request(TagPolicy.defaults().withMinConfidence(0.5), null),
+                TagJobListener.NONE);
+        assertEquals(1, given.analysed());
+        assertEquals("Classical", tags(lib.resolve("Classical/e.fake")).get("GENRE"), "a given threshold wins");
+    }
+
+    @Test
+    void reviewListAcceptRejectClear() throws Exception {
+        Path a = lib.resolve("Rock/a.fake");
+        Path b = lib.resolve("Rock/deeper/b.fake");
+        genre(a, "Hip-Hop");
+        genre(b, "Soundtrack");
+        CollectionTaggerComponent t = tagger();
+        t.tag(request(false), TagJobListener.NONE);
+        List<dev.tempered.api.library.ReviewQueue.Item> queue = t.list(List.of(lib));
+        List<String> paths = queue.stream().map(dev.tempered.api.library.ReviewQueue.Item::relativePath).toList();
+        assertTrue(paths.containsAll(List.of("Rock/a.fake", "Rock/deeper/b.fake")), paths.toString());
+        var itemA = queue.stream().filter(i -> i.relativePath().equals("Rock/a.fake")).findFirst().orElseThrow();
+        assertEquals("Hip-Hop", itemA.genre());
+        assertEquals("Rock", itemA.suggestion());
+        assertTrue(itemA.confidence() > 0.5);
+        assertEquals("deeper/b.fake", t.list(List.of(lib.resolve("Rock"))).stream()
+                .filter(i -> i.file().endsWith("b.fake")).findFirst().orElseThrow().relativePath());
+
+        List<dev.tempered.api.tag.TagResult> accepted = t.accept(List.of(a));
+        assertEquals(1, accepted.size());
+        assertTrue(accepted.get(0).written(), accepted.get(0).message());
+        assertEquals("Rock", tags(a).get("GENRE"));
+        assertFalse(tags(a).containsKey("TEMPERED_STATUS"));
+        assertTrue(t.list(List.of(lib)).stream().noneMatch(i -> i.file().endsWith("a.fake")));
+
+        assertTrue(t.reject(List.of(b)).get(0).written());
+        assertEquals("rejected", tags(b).get("TEMPERED_STATUS"));
+        assertEquals("Soundtrack", tags(b).get("GENRE"));
+        String rejected = Files.readString(b);
+        t.tag(new TagJobRequest(List.of(lib), null, false, replace(), 2, null, LabelSource.NONE, null, true),
+                TagJobListener.NONE);
+        assertEquals(rejected, Files.readString(b), "a rejected file is left alone, even by REPLACE");
+        assertTrue(t.list(List.of(lib)).stream().noneMatch(i -> i.file().endsWith("b.fake")));
+        // The index follows each decision, so a rerun does not analyse the touched files again.
+        int decodes = loader.requests.size();
+        t.tag(request(false), TagJobListener.NONE);
+        assertEquals(decodes, loader.requests.size());
+
+        List<dev.tempered.api.tag.TagResult> cleared = t.clear(List.of(lib));
+        assertEquals(4, cleared.size());
+        for (Path f : List.of(a, b, lib.resolve("Classical/c.fake"))) {
+            assertTrue(tags(f).keySet().stream().noneMatch(k -> k.startsWith("TEMPERED_")), tags(f).toString());
+        }
+        assertEquals("Soundtrack", tags(b).get("GENRE"), "clear removes only Tempered's fields");
+    }
+
+    @Test
+    void reportsShowPathsRelativeToTheRootAndOldAndNewGenre() throws Exception {
+        Fakes.track(lib, "Album A/01.fake", 30, 2);
+        Fakes.track(lib, "Album B/01.fake", 30, 1);
+        genre(lib.resolve("Album B/01.fake"), "Romantic Classical");
+        genre(lib.resolve("Rock/a.fake"), "Hip-Hop");
+        Path out = tmp.resolve("report");
+        tagger().tag(request(replace(), out), TagJobListener.NONE);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("Album A/01.fake") && html.contains("Album B/01.fake"), "relative paths");
+        assertFalse(html.contains(lib.toString() + "/Album A"), "no absolute paths in the tables");
+        assertTrue(html.contains("Hip-Hop &rarr; <b>Rock</b>"), "old -> new genre");
+        List<String> csv = Files.readAllLines(out.resolve("report.csv"));
+        assertTrue(csv.get(0).contains(",path,genre_before,genre_after,suggestion"), csv.get(0));
+        assertTrue(csv.stream().anyMatch(l -> l.contains(",Album B/01.fake,Romantic Classical,Classical,Classical")),
+                String.join("\n", csv));
     }
 }

@@ -68,7 +68,7 @@ class CrashSafetyTest {
         assertEquals(FILES, entries.size());
         for (LibraryEntry e : entries) {
             String content = Files.readString(e.file());
-            assertTrue(e.written() && content.contains("GENRE="), e.file() + " indexed as written: " + content);
+            assertTrue(e.written() && content.contains("TEMPERED_MODEL="), e.file() + " indexed as written: " + content);
             assertEquals(Files.size(e.file()), e.size(), "the index knows the file as it is now");
             assertEquals(ContentHash.of(e.file()), e.contentHash());
         }

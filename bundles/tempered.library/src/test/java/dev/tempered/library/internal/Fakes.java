@@ -231,8 +231,10 @@ final class Fakes {
     }
 
     /**
-     * Writes "tags" as lines {@code GENRE=x} appended to the fake file (replacing earlier ones), through a temporary
-     * file and an atomic rename like the real writer.
+     * Writes "tags" as lines {@code NAME=value} after the fake file's first line (replacing earlier ones), through a
+     * temporary file and an atomic rename like the real writer. Plans with the policy as the real writer does (the
+     * genre decision is {@link dev.tempered.api.tag.TagPolicy#genre}); it has no journal, so it never sees a person's
+     * edit.
      */
     static final class Writer implements dev.tempered.api.tag.TagWriter {
         final AtomicInteger applied = new AtomicInteger();
@@ -245,11 +247,40 @@ final class Fakes {
         }
 
         @Override
-        public dev.tempered.api.tag.TagPlan plan(Path file, GenrePrediction p, dev.tempered.api.tag.TagPolicy policy) {
+        public dev.tempered.api.tag.TagPlan plan(Path file, GenrePrediction p, dev.tempered.api.tag.TagPolicy policy)
+                throws dev.tempered.api.tag.TagException {
+            Map<String, String> now = read(file);
+            if ("rejected".equals(now.get("TEMPERED_STATUS"))) {
+                return new dev.tempered.api.tag.TagPlan(file, dev.tempered.api.tag.TagPlan.Decision.SKIP, List.of(),
+                        Map.of(), now, "rejected");
+            }
             dev.tempered.api.tag.TagPlan.Decision d = TagJob.decide(p, policy);
-            return new dev.tempered.api.tag.TagPlan(file, d, d == dev.tempered.api.tag.TagPlan.Decision.WRITE
-                    ? List.of(p.topLabel()) : List.of(), Map.of("TEMPERED_MODEL", p.attribution()), Map.of(),
-                    "confidence " + p.confidence());
+            Map<String, String> fields = new java.util.LinkedHashMap<>(Map.of("TEMPERED_MODEL", p.attribution(),
+                    "TEMPERED_GENRE", policy.genreNames().name(p.topLabel()), "TEMPERED_CONFIDENCE",
+                    String.format(java.util.Locale.ROOT, "%.4f", p.confidence())));
+            List<String> genres = List.of();
+            String reason = "confidence " + p.confidence();
+            if (d == dev.tempered.api.tag.TagPlan.Decision.WRITE) {
+                String g = now.get("GENRE");
+                var o = policy.genre(g == null || g.isEmpty() ? List.of() : List.of(g), p.topLabel(), false);
+                genres = o.genres();
+                reason += ": " + o.reason();
+                if (o.conflict()) {
+                    d = dev.tempered.api.tag.TagPlan.Decision.REVIEW;
+                }
+            }
+            fields.put("TEMPERED_STATUS", d == dev.tempered.api.tag.TagPlan.Decision.REVIEW ? "review" : "");
+            if (d == dev.tempered.api.tag.TagPlan.Decision.SKIP) {
+                fields.clear();
+            }
+            return new dev.tempered.api.tag.TagPlan(file, d, genres, fields, now, reason);
+        }
+
+        @Override
+        public dev.tempered.api.tag.TagPlan planEdit(Path file, List<String> genres, Map<String, String> fields,
+                String reason, boolean preserveModified) throws dev.tempered.api.tag.TagException {
+            return new dev.tempered.api.tag.TagPlan(file, dev.tempered.api.tag.TagPlan.Decision.WRITE, genres, fields,
+                    read(file), reason);
         }
 
         @Override
@@ -262,11 +293,21 @@ final class Fakes {
                 throw new dev.tempered.api.tag.TagException(plan.file(), "disk full (simulated)");
             }
             try {
-                String first = Files.readString(plan.file()).lines().findFirst().orElse("");
-                String body = first + "\nGENRE=" + (plan.genres().isEmpty() ? "" : plan.genres().get(0))
-                        + "\nTEMPERED_STATUS=" + plan.decision() + "\n";
+                Map<String, String> tags = new java.util.TreeMap<>(read(plan.file()));
+                if (!plan.genres().isEmpty()) {
+                    tags.put("GENRE", String.join("; ", plan.genres()));
+                }
+                plan.fields().forEach((k, v) -> {
+                    if (v.isEmpty()) {
+                        tags.remove(k);
+                    } else {
+                        tags.put(k, v);
+                    }
+                });
+                StringBuilder body = new StringBuilder(Files.readString(plan.file()).lines().findFirst().orElse(""));
+                tags.forEach((k, v) -> body.append('\n').append(k).append('=').append(v));
                 Path tmp = plan.file().resolveSibling(plan.file().getFileName() + ".tmp");
-                Files.writeString(tmp, body);
+                Files.writeString(tmp, body.append('\n'));
                 Files.move(tmp, plan.file(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 applied.incrementAndGet();
@@ -292,6 +333,15 @@ final class Fakes {
     /** Member softmax at T, averaged: the calibration engineer's MEMBER_T, written again plainly. */
     static final class Calib implements Calibrator {
         volatile double override = Double.NaN;
+        /** The model's configured min.confidence, as a .cfg would give it; NaN for none. */
+        volatile double minConfidence = Double.NaN;
+
+        @Override
+        public java.util.OptionalDouble minConfidence(ModelRef model) {
+            return Double.isNaN(minConfidence) ? java.util.OptionalDouble.empty()
+                    : java.util.OptionalDouble.of(minConfidence);
+        }
+
         /** When set, every read of the configured temperature gives a new value, as a .cfg edited mid-job would. */
         volatile boolean drifting;
         private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();

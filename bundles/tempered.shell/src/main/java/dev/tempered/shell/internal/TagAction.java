@@ -62,7 +62,7 @@ public final class TagAction implements PluginAction {
 
     @Override
     public String label() {
-        return String.format(Locale.ROOT, "Tag selection (genre at confidence \u2265 %.2f)", policy().minConfidence());
+        return String.format(Locale.ROOT, "Tag selection (genre at confidence \u2265 %.2f)", policy().threshold());
     }
 
     @Override
@@ -80,17 +80,18 @@ public final class TagAction implements PluginAction {
         return true;
     }
 
-    /** The default policy with the active model's configured threshold, if it has one. */
+    /**
+     * The one default policy ({@link TagPolicy#defaults()}: existing genres kept, a genre someone changed never
+     * overwritten) with the active model's configured threshold, if it has one; the decisions are the tag writer's.
+     */
     TagPolicy policy() {
         TagPolicy d = TagPolicy.defaults();
         if (repository == null || store == null) {
-            return d;
+            return d.withConfigured(java.util.OptionalDouble.of(d.threshold()));
         }
         Optional<ModelSpec> active = repository.active("genre");
-        return active.flatMap(s -> {
-            var min = store.minConfidence(s.ref());
-            return min.isPresent() ? Optional.of(min.getAsDouble()) : Optional.<Double>empty();
-        }).map(m -> new TagPolicy(m, d.belowThreshold(), d.existingGenre(), d.preserveModified())).orElse(d);
+        return d.withConfigured(active.map(s -> store.minConfidence(s.ref()))
+                .filter(java.util.OptionalDouble::isPresent).orElse(java.util.OptionalDouble.of(d.threshold())));
     }
 
     @Override
@@ -126,7 +127,7 @@ public final class TagAction implements PluginAction {
         monitor.progress(selection.size(), selection.size(), "");
         String summary = String.format(Locale.ROOT, "%s %d of %d files at threshold %.2f: %d genre written, %d review,"
                 + " %d skipped%s", cancelled ? "Stopped after tagging" : "Tagged", rows.size(), selection.size(),
-                policy.minConfidence(), counts.getOrDefault(TagPlan.Decision.WRITE, 0),
+                policy.threshold(), counts.getOrDefault(TagPlan.Decision.WRITE, 0),
                 counts.getOrDefault(TagPlan.Decision.REVIEW, 0), counts.getOrDefault(TagPlan.Decision.SKIP, 0),
                 failures.isEmpty() ? "" : ", " + failures.size() + " failed");
         return new ActionResult(summary, rows, Optional.empty(), cancelled, failures);

@@ -344,7 +344,7 @@ final class Fakes {
         @Override
         public TagPlan plan(Path file, GenrePrediction prediction, TagPolicy policy) {
             policies.add(policy);
-            boolean write = prediction.confidence() >= policy.minConfidence();
+            boolean write = prediction.confidence() >= policy.threshold();
             return new TagPlan(file, write ? TagPlan.Decision.WRITE : TagPlan.Decision.REVIEW,
                     write ? List.of(prediction.topLabel()) : List.of(), Map.of(), Map.of(),
                     write ? "confident" : "below threshold");

@@ -38,6 +38,27 @@ final class Journal {
         return file;
     }
 
+    /** The newest entry per file, rebuilt when the journal file changes under us (another process wrote to it). */
+    private Map<Path, Entry> last;
+    private long lastSize = -1;
+    private long lastModified = -1;
+
+    /** The file's newest journal entry (a write or an undo), if Tempered ever wrote to it. */
+    synchronized java.util.Optional<Entry> last(Path real) throws IOException {
+        long size = Files.exists(file) ? Files.size(file) : 0;
+        long modified = size == 0 ? 0 : Files.getLastModifiedTime(file).toMillis();
+        if (last == null || size != lastSize || modified != lastModified) {
+            Map<Path, Entry> m = new java.util.HashMap<>();
+            for (Entry e : read(Instant.EPOCH)) {
+                m.put(e.file(), e);
+            }
+            last = m;
+            lastSize = size;
+            lastModified = modified;
+        }
+        return java.util.Optional.ofNullable(last.get(real));
+    }
+
     synchronized void append(Entry e) throws IOException {
         Files.createDirectories(file.getParent());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -65,6 +86,11 @@ final class Journal {
                 ch.write(b);
             }
             ch.force(true);
+        }
+        if (last != null) {
+            last.put(e.file(), e);
+            lastSize = Files.size(file);
+            lastModified = Files.getLastModifiedTime(file).toMillis();
         }
     }
 

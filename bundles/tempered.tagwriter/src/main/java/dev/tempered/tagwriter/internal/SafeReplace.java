@@ -2,6 +2,7 @@ package dev.tempered.tagwriter.internal;
 
 import dev.tempered.api.tag.TagException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -14,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -254,6 +256,34 @@ final class SafeReplace {
             LOG.warn("{}: the rewritten file keeps our owner/group, not the original's ({})", from, e.toString());
         }
         dst.setPermissions(a.permissions());
+        try {
+            // PosixFilePermission has no setuid, setgid or sticky bit; the unix view's mode carries all twelve.
+            Object mode = Files.getAttribute(from, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(to, "unix:mode", mode);
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            LOG.debug("{}: mode bits beyond rwx not copied ({})", from, e.toString());
+        }
+        copyExtendedAttributes(from, to);
+    }
+
+    /** User extended attributes (tags of file managers, checksums of backup tools) survive the rewrite. */
+    private static void copyExtendedAttributes(Path from, Path to) {
+        UserDefinedFileAttributeView src = Files.getFileAttributeView(from, UserDefinedFileAttributeView.class);
+        UserDefinedFileAttributeView dst = Files.getFileAttributeView(to, UserDefinedFileAttributeView.class);
+        if (src == null || dst == null) {
+            return;
+        }
+        try {
+            for (String name : src.list()) {
+                ByteBuffer b = ByteBuffer.allocate(src.size(name));
+                src.read(name, b);
+                b.flip();
+                dst.write(name, b);
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // A file system without user xattrs has none to lose.
+            LOG.debug("{}: extended attributes not copied ({})", from, e.toString());
+        }
     }
 
     private static void fsyncDirectory(Path dir) {

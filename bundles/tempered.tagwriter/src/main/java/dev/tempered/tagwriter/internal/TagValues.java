@@ -16,7 +16,8 @@ record TagValues(List<String> genres, Map<String, String> fields, Map<String, Li
     /** Joins several genre values in the API's string maps; the journal keeps them as lists. */
     static final String GENRE_SEPARATOR = "; ";
     static final List<String> OUR_FIELDS =
-            List.of(TagFields.CONFIDENCE, TagFields.DISTRIBUTION, TagFields.MODEL, TagFields.STATUS);
+            List.of(TagFields.CONFIDENCE, TagFields.DISTRIBUTION, TagFields.MODEL, TagFields.STATUS,
+                    TagFields.SUGGESTION);
 
     TagValues {
         genres = List.copyOf(genres);

@@ -146,54 +146,51 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
             throw new TagException(file, "refused: the prediction holds a non-finite number (" + nonFinite
                     + "); nothing is written");
         }
+        String conf = String.format(Locale.ROOT, "%.4f", prediction.confidence());
+        String min = String.format(Locale.ROOT, "%.4f", policy.threshold());
+        String suggestion = policy.genreNames().name(prediction.topLabel());
+        if (TagFields.REJECTED.equals(current.fields().get(TagFields.STATUS))) {
+            return remember(new TagPlan(real, Decision.SKIP, List.of(), Map.of(), current.asApiMap(),
+                    "a person rejected Tempered's suggestion for this file: left alone"), state, policy);
+        }
         Map<String, String> fields = new LinkedHashMap<>();
-        fields.put(TagFields.CONFIDENCE, String.format(Locale.ROOT, "%.4f", prediction.confidence()));
+        fields.put(TagFields.CONFIDENCE, conf);
         fields.put(TagFields.DISTRIBUTION, distribution(prediction));
         fields.put(TagFields.MODEL, prediction.attribution());
-        String top = prediction.topLabel();
+        fields.put(TagFields.SUGGESTION, suggestion);
         List<String> genres = List.of();
-        Decision decision;
+        Decision decision = policy.decide(prediction.confidence());
         String reason;
-        String conf = String.format(Locale.ROOT, "%.4f", prediction.confidence());
-        String min = String.format(Locale.ROOT, "%.4f", policy.minConfidence());
-        if (prediction.confidence() >= policy.minConfidence()) {
-            decision = Decision.WRITE;
-            if (current.fields().containsKey(TagFields.STATUS)) {
-                fields.put(TagFields.STATUS, ""); // a confident result clears an earlier review mark
-            }
-            List<String> existing = current.genres();
-            switch (policy.existingGenre()) {
-                case KEEP -> {
-                    genres = existing.isEmpty() ? List.of(top) : List.of();
-                    reason = existing.isEmpty() ? "confidence " + conf + " >= " + min + ": genre " + top
-                            : "confidence " + conf + " >= " + min + ", existing genre kept: " + String.join("; ", existing);
-                }
-                case APPEND -> {
-                    boolean has = existing.stream().anyMatch(g -> g.equalsIgnoreCase(top));
-                    List<String> g = new ArrayList<>(existing);
-                    if (!has) {
-                        g.add(top);
-                    }
-                    genres = has ? List.of() : g;
-                    reason = "confidence " + conf + " >= " + min + (has ? ", genre " + top + " already there"
-                            : ": genre " + top + " appended");
-                }
-                default -> {
-                    genres = List.of(top);
-                    reason = "confidence " + conf + " >= " + min + ": genre " + top
-                            + (existing.isEmpty() ? "" : " replaces " + String.join("; ", existing));
+        switch (decision) {
+            case WRITE -> {
+                TagPolicy.GenreOutcome g = policy.genre(current.genres(), prediction.topLabel(),
+                        editedSinceOurWrite(real, current));
+                genres = g.genres();
+                reason = "confidence " + conf + " >= " + min + ": " + g.reason();
+                if (g.conflict()) {
+                    // Confident, but the librarian's genre stays: a person decides (tempered review).
+                    decision = Decision.REVIEW;
+                    fields.put(TagFields.STATUS, TagFields.REVIEW);
+                } else if (current.fields().containsKey(TagFields.STATUS)) {
+                    fields.put(TagFields.STATUS, ""); // a confident result clears an earlier review mark
                 }
             }
-        } else if (policy.belowThreshold() == TagPolicy.BelowThreshold.REVIEW) {
-            decision = Decision.REVIEW;
-            fields.put(TagFields.STATUS, "review");
-            reason = "confidence " + conf + " < " + min + ": marked for review, genre left alone";
-        } else {
-            decision = Decision.SKIP;
-            fields.clear();
-            reason = "confidence " + conf + " < " + min + ": skipped";
+            case REVIEW -> {
+                fields.put(TagFields.STATUS, TagFields.REVIEW);
+                reason = "confidence " + conf + " < " + min + ": suggestion " + suggestion
+                        + " marked for review, genre left alone";
+            }
+            default -> {
+                fields.clear();
+                reason = "confidence " + conf + " < " + min + (policy.suggestConfidence() > 0
+                        ? String.format(Locale.ROOT, " and < %.4f (suggest threshold)", policy.suggestConfidence())
+                        : "") + ": skipped";
+            }
         }
-        TagPlan plan = new TagPlan(real, decision, genres, fields, current.asApiMap(), reason);
+        return remember(new TagPlan(real, decision, genres, fields, current.asApiMap(), reason), state, policy);
+    }
+
+    private TagPlan remember(TagPlan plan, FileState state, TagPolicy policy) {
         planned.put(plan, new Planned(state, policy.preserveModified()));
         return plan;
     }
@@ -213,6 +210,40 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the file's genre differs from what Tempered's last write to it left there: then a person (or another
+     * tool) changed it, and it is theirs.
+     */
+    private boolean editedSinceOurWrite(Path real, TagValues current) throws TagException {
+        Optional<Entry> last;
+        try {
+            last = journal.last(real);
+        } catch (IOException e) {
+            throw new TagException(real, "could not read the journal: " + SafeReplace.describe(e), e);
+        }
+        if (last.isEmpty()) {
+            return false;
+        }
+        List<String> ours = last.get().after().getOrDefault(TagValues.GENRE, List.of());
+        return !ours.equals(current.genres());
+    }
+
+    @Override
+    public TagPlan planEdit(Path file, List<String> genres, Map<String, String> fields, String reason,
+            boolean preserveModified) throws TagException {
+        Path real = real(file);
+        FormatHandler h = handler(real);
+        try {
+            FileState state = FileState.of(real);
+            TagValues current = h.read(real);
+            TagPlan plan = new TagPlan(real, Decision.WRITE, genres, fields, current.asApiMap(), reason);
+            planned.put(plan, new Planned(state, preserveModified));
+            return plan;
+        } catch (IOException e) {
+            throw new TagException(file, "could not read the tags: " + SafeReplace.describe(e), e);
+        }
     }
 
     private static String distribution(GenrePrediction p) {
@@ -354,6 +385,10 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
                 now = h.read(file);
             } catch (IOException e) {
                 throw new TagException(file, "could not read the tags: " + SafeReplace.describe(e), e);
+            }
+            if (TagFields.REJECTED.equals(now.fields().get(TagFields.STATUS))) {
+                return new TagResult(file, plan, false, "not undone: marked do-not-touch (review reject); "
+                        + "tempered review clear removes the mark");
             }
             if (!now.asJournalMap().equals(ours)) {
                 return new TagResult(file, plan, false, "not undone: its tags changed since our last write");
