@@ -557,6 +557,15 @@ public final class EvaluateCommand implements Subcommand {
         private static Loaded fromDescriptors(Path file, String[] header, List<String[]> rows, ModelSpec spec,
                 ModelRepository repository, Collection<FrontEnd> frontEnds, Set<String> train,
                 Set<String> validation) throws UsageException, InferenceException {
+            // One lease for the whole CSV: for a model that is not active each lease opens (and verifies) a session.
+            try (ModelLease lease = repository.lease(spec.ref().id(), spec.ref().version())) {
+                return fromDescriptors(file, header, rows, spec, lease.model(), frontEnds, train, validation);
+            }
+        }
+
+        private static Loaded fromDescriptors(Path file, String[] header, List<String[]> rows, ModelSpec spec,
+                EnsembleModel model, Collection<FrontEnd> frontEnds, Set<String> train,
+                Set<String> validation) throws UsageException, InferenceException {
             int fileCol = column(header, file, "filename", "file");
             int labelCol = column(header, file, "label");
             int inputSize = spec.inputShape().isEmpty() ? -1
@@ -564,10 +573,7 @@ public final class EvaluateCommand implements Subcommand {
             List<Integer> featureCols = new ArrayList<>();
             FrontEnd frontEnd = frontEnds.stream().filter(f -> f.type().equals(spec.frontEnd())).findFirst()
                     .orElse(null);
-            List<String> embeddingNames;
-            try (ModelLease lease = repository.lease(spec.ref().id(), spec.ref().version())) {
-                embeddingNames = lease.model().embeddingNames();
-            }
+            List<String> embeddingNames = model.embeddingNames();
             // A convnet package reads audio, but its heads also take the embedding a feature CSV holds.
             boolean embeddings = !embeddingNames.isEmpty()
                     && List.of(header).stream().map(String::trim).anyMatch(h -> h.equals(embeddingNames.get(0)));
@@ -620,15 +626,12 @@ public final class EvaluateCommand implements Subcommand {
                 names.add(name);
             }
             double[][][] z = new double[x.size()][][];
-            try (ModelLease lease = repository.lease(spec.ref().id(), spec.ref().version())) {
-                EnsembleModel model = lease.model();
-                for (int from = 0; from < x.size(); from += BATCH) {
-                    int to = Math.min(x.size(), from + BATCH);
-                    float[][] batch = x.subList(from, to).toArray(new float[0][]);
-                    EnsembleOutput out = embeddings ? model.runEmbeddings(batch) : model.run(batch);
-                    for (int i = from; i < to; i++) {
-                        z[i] = out.row(i - from);
-                    }
+            for (int from = 0; from < x.size(); from += BATCH) {
+                int to = Math.min(x.size(), from + BATCH);
+                float[][] batch = x.subList(from, to).toArray(new float[0][]);
+                EnsembleOutput out = embeddings ? model.runEmbeddings(batch) : model.run(batch);
+                for (int i = from; i < to; i++) {
+                    z[i] = out.row(i - from);
                 }
             }
             return new Loaded(new LabelledLogits(spec.labels(), z, y.stream().mapToInt(Integer::intValue).toArray(),
