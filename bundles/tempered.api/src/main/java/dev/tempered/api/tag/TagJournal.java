@@ -2,9 +2,12 @@ package dev.tempered.api.tag;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -43,4 +46,28 @@ public interface TagJournal {
 
     /** Undoes, file by file, every write at or after {@code since} that is not undone yet. */
     List<TagResult> undoSince(Instant since);
+
+    /**
+     * Undoes each file as {@link #undo(Path)} does, reading the journal once for the whole batch. A file that cannot
+     * be undone (deleted, re-encoded, changed since) is reported with {@code written == false} and its reason, and
+     * the batch goes on; it stops between files when {@code cancelled} says so.
+     *
+     * @since 1.2
+     */
+    default List<TagResult> undo(Collection<Path> files, BooleanSupplier cancelled) {
+        List<TagResult> out = new ArrayList<>();
+        for (Path f : files) {
+            if (cancelled.getAsBoolean()) {
+                break;
+            }
+            try {
+                out.add(undo(f));
+            } catch (TagException | RuntimeException e) {
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                String prefix = f + ": ";
+                out.add(new TagResult(f, null, false, m.startsWith(prefix) ? m.substring(prefix.length()) : m));
+            }
+        }
+        return out;
+    }
 }

@@ -201,23 +201,13 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
         List<TagResult> out = new ArrayList<>();
         lock();
         try (LibraryIndex index = LibraryIndex.open(indexDir)) {
-            for (Path f : files) {
-                if (listener != null && listener.isCancelled()) {
-                    break;
-                }
-                TagResult r;
-                try {
-                    r = j.undo(f);
-                } catch (TemperedException | RuntimeException e) {
-                    // A deleted, replaced or re-encoded file is reported and the others are still undone.
-                    String m = e.getMessage() == null ? e.toString() : e.getMessage();
-                    String prefix = f + ": ";
-                    r = new TagResult(f, null, false, m.startsWith(prefix) ? m.substring(prefix.length()) : m);
-                    LOG.warn("undo of {} failed: {}", f, r.message());
-                }
-                out.add(r);
+            // One batch: the journal is read once, not once per file.
+            out.addAll(j.undo(files, () -> listener != null && listener.isCancelled()));
+            for (TagResult r : out) {
                 if (r.written()) {
-                    unmarkWritten(index, f);
+                    unmarkWritten(index, r.file());
+                } else {
+                    LOG.warn("undo of {} failed: {}", r.file(), r.message());
                 }
             }
         } finally {

@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +30,20 @@ import org.slf4j.LoggerFactory;
 final class Journal {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     static final String FILE_NAME = "tag-journal.jsonl";
-    /** How {@link Json#write} begins every entry: the first key is the time. */
+    /** How every entry begins: the first key is the time (Jackson keeps the order of the map we give it). */
     private static final String ENTRY_START = "{\"time\":";
+    /**
+     * Strict where it matters for a safety record: trailing tokens on a line are refused (they mean a glued or
+     * damaged line); keys this version does not know are skipped, so a newer writer's journal still reads.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** One journal line as JSON holds it. */
+    private record Line(String time, String file, Boolean undo, Map<String, List<String>> before,
+            Map<String, List<String>> after) {
+    }
     private final Path file;
 
     Journal(Path directory) {
@@ -61,13 +77,7 @@ final class Journal {
 
     synchronized void append(Entry e) throws IOException {
         Files.createDirectories(file.getParent());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("time", e.time().toString());
-        m.put("file", e.file().toString());
-        m.put("undo", e.undo());
-        m.put("before", e.before());
-        m.put("after", e.after());
-        byte[] line = (Json.write(m) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (format(e) + "\n").getBytes(StandardCharsets.UTF_8);
         // READ with APPEND is not allowed; writes go at the end explicitly (one writer per home holds the job lock).
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
@@ -94,7 +104,15 @@ final class Journal {
         }
     }
 
+    /** How many times the whole journal was parsed: a batch must not parse it once per file. */
+    private int parses;
+
+    synchronized int parses() {
+        return parses;
+    }
+
     synchronized List<Entry> read(Instant since) throws IOException {
+        parses++;
         List<Entry> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
@@ -120,15 +138,113 @@ final class Journal {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Entry parse(String line) {
+    static String format(Entry e) throws JsonProcessingException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", e.time().toString());
+        m.put("file", e.file().toString());
+        m.put("undo", e.undo());
+        m.put("before", new java.util.TreeMap<>(e.before()));
+        m.put("after", new java.util.TreeMap<>(e.after()));
+        return JSON.writeValueAsString(m);
+    }
+
+    /** The entry on one line, or null when the line is not a whole entry. */
+    static Entry parse(String line) {
         try {
-            Map<String, Object> m = (Map<String, Object>) Json.parse(line);
-            return new Entry(Instant.parse((String) m.get("time")), Path.of((String) m.get("file")),
-                    Boolean.TRUE.equals(m.get("undo")), (Map<String, List<String>>) (Map<?, ?>) m.get("before"),
-                    (Map<String, List<String>>) (Map<?, ?>) m.get("after"));
-        } catch (RuntimeException ex) {
+            Line l = JSON.readValue(line, Line.class);
+            if (l.time() == null || l.file() == null || l.before() == null || l.after() == null
+                    || containsNull(l.before()) || containsNull(l.after())) {
+                return null;
+            }
+            return new Entry(Instant.parse(l.time()), Path.of(l.file()), Boolean.TRUE.equals(l.undo()), l.before(),
+                    l.after());
+        } catch (JsonProcessingException | RuntimeException ex) {
             return null;
         }
+    }
+
+    private static boolean containsNull(Map<String, List<String>> m) {
+        for (Map.Entry<String, List<String>> e : m.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null || e.getValue().contains(null)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Every entry, grouped by file (files in the order of their first entry, entries oldest first). */
+    synchronized Map<Path, List<Entry>> byFile() throws IOException {
+        Map<Path, List<Entry>> m = new LinkedHashMap<>();
+        for (Entry e : read(Instant.EPOCH)) {
+            m.computeIfAbsent(e.file(), k -> new ArrayList<>()).add(e);
+        }
+        return m;
+    }
+
+    /**
+     * Rewrites the journal without the entries nothing can use any more: per file, everything before its last
+     * undo (those writes are undone; the undo itself stays only while it is the file's newest entry, which tells a
+     * later run what we left there), and runs of writes made before {@code mergeBefore}, which become one entry
+     * (the first one's time and "before", the last one's "after"): undo of the file still restores the same values,
+     * only "undo since" a moment inside such a run no longer can. The new journal replaces the old in one rename.
+     *
+     * @return how many entries were removed
+     */
+    synchronized int compact(Instant mergeBefore) throws IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        List<Entry> all = read(Instant.EPOCH);
+        Map<Path, List<Entry>> files = new LinkedHashMap<>();
+        for (Entry e : all) {
+            files.computeIfAbsent(e.file(), k -> new ArrayList<>()).add(e);
+        }
+        List<Entry> kept = new ArrayList<>();
+        for (List<Entry> es : files.values()) {
+            int lastUndo = -1;
+            for (int i = 0; i < es.size(); i++) {
+                if (es.get(i).undo()) {
+                    lastUndo = i;
+                }
+            }
+            if (lastUndo == es.size() - 1) {
+                kept.add(es.get(lastUndo));
+                continue;
+            }
+            Entry run = null;
+            for (Entry e : es.subList(lastUndo + 1, es.size())) {
+                if (run != null && e.time().isBefore(mergeBefore)) {
+                    run = new Entry(run.time(), run.file(), false, run.before(), e.after());
+                } else {
+                    if (run != null) {
+                        kept.add(run);
+                    }
+                    run = e;
+                }
+            }
+            kept.add(run);
+        }
+        kept.sort(java.util.Comparator.comparing(Entry::time));
+        int removed = all.size() - kept.size();
+        if (removed == 0) {
+            return 0;
+        }
+        Path temp = file.resolveSibling(FILE_NAME + ".compact.tmp");
+        StringBuilder b = new StringBuilder();
+        for (Entry e : kept) {
+            b.append(format(e)).append('\n');
+        }
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        last = null;
+        LOG.info("{}: compacted, {} superseded entries removed, {} kept", file, removed, kept.size());
+        return removed;
     }
 }
