@@ -50,15 +50,98 @@ final class AudioPayload {
     }
 
     /**
-     * From the first MPEG frame to the end: the frames and any ID3v1/APE tag behind them, which we never change
-     * either.
+     * From the first MPEG frame to the ID3v1 tag (or the end): the frames and any APE tag behind them. The ID3v1 tag
+     * is a tag, which a write updates with the ID3v2 genre.
      */
     private static void mp3(FileChannel ch, MessageDigest md) throws IOException {
+        long[] r = mp3Range(ch);
+        region(ch, md, r[0], r[1]);
+    }
+
+    private static long[] mp3Range(FileChannel ch) throws IOException {
         long start = Mp3Layout.firstFrame(ch);
         if (start < 0) {
             throw new IOException("no MPEG audio frames found");
         }
-        region(ch, md, start, ch.size() - start);
+        long end = ch.size() - (Mp3Layout.hasId3v1(ch) ? 128 : 0);
+        return new long[] {start, Math.max(0, end - start)};
+    }
+
+    /**
+     * Where the audio bytes lie as one contiguous region that a tag write moves but never changes ({offset,
+     * length}), or null for a format whose writes rewrite them (Ogg renumbers pages) or a layout we do not know.
+     */
+    static long[] range(Format format, Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return switch (format) {
+                case MP3 -> mp3Range(ch);
+                case FLAC -> flacRange(ch);
+                case WAV -> chunk(ch, ByteOrder.LITTLE_ENDIAN, 12, "data");
+                case AIFF -> chunk(ch, ByteOrder.BIG_ENDIAN, 12, "SSND");
+                case MP4 -> chunk(ch, ByteOrder.BIG_ENDIAN, 0, "mdat");
+                default -> null;
+            };
+        }
+    }
+
+    private static long[] flacRange(FileChannel ch) throws IOException {
+        long pos = 4;
+        ByteBuffer h = ByteBuffer.allocate(4);
+        while (true) {
+            h.clear();
+            readFully(ch, h, pos);
+            boolean last = (h.get(0) & 0x80) != 0;
+            int len = ((h.get(1) & 0xff) << 16) | ((h.get(2) & 0xff) << 8) | (h.get(3) & 0xff);
+            pos += 4 + len;
+            if (last) {
+                return new long[] {pos, ch.size() - pos};
+            }
+        }
+    }
+
+    /**
+     * The body of the one chunk (RIFF/IFF) or top-level atom (MP4, where the first 4 bytes are the size and the
+     * id follows) with that id, or null when there is none or more than one.
+     */
+    private static long[] chunk(FileChannel ch, ByteOrder order, long first, String id) throws IOException {
+        boolean mp4 = first == 0;
+        long pos = first;
+        long size = ch.size();
+        long[] found = null;
+        ByteBuffer h = ByteBuffer.allocate(16).order(order);
+        while (pos + 8 <= size) {
+            h.clear();
+            h.limit(mp4 ? 16 : 8);
+            ch.read(h, pos);
+            long len;
+            long header = 8;
+            String name;
+            if (mp4) {
+                len = Integer.toUnsignedLong(h.getInt(0));
+                name = new String(h.array(), 4, 4, StandardCharsets.ISO_8859_1);
+                if (len == 1) {
+                    len = h.getLong(8);
+                    header = 16;
+                } else if (len == 0) {
+                    len = size - pos;
+                }
+                if (len < header) {
+                    return null;
+                }
+                len -= header;
+            } else {
+                name = new String(h.array(), 0, 4, StandardCharsets.ISO_8859_1);
+                len = Integer.toUnsignedLong(h.getInt(4));
+            }
+            if (name.equals(id)) {
+                if (found != null) {
+                    return null;
+                }
+                found = new long[] {pos + header, Math.min(len, size - pos - header)};
+            }
+            pos += header + len + (mp4 ? 0 : (len & 1));
+        }
+        return found;
     }
 
     /** STREAMINFO and every byte after the metadata blocks (the frames). */

@@ -105,6 +105,9 @@ final class JaudiotaggerHandler implements FormatHandler {
                     // MP3File's own save: AudioFileIO.write silently wrote nothing into a file that had no ID3v2
                     // tag yet, only ID3v1 (Debian's asc-music files), and verification then refused the copy.
                     mp3.save();
+                    if (change.genres() != null) {
+                        id3v1Genre(target, change.genres());
+                    }
                     return;
                 }
                 case WAV -> {
@@ -233,7 +236,22 @@ final class JaudiotaggerHandler implements FormatHandler {
         if (mp3.getID3v2Tag() != null) {
             return mp3.getID3v2Tag();
         }
-        return mp3.getID3v1Tag() == null ? null : new ID3v23Tag(mp3.getID3v1Tag());
+        if (mp3.getID3v1Tag() == null) {
+            return null;
+        }
+        ID3v23Tag tag = new ID3v23Tag(mp3.getID3v1Tag());
+        // jaudiotagger's conversion writes TCON as "(24)Soundtrack", which it and other readers then show as
+        // "Soundtrack  Soundtrack": the v1 genre goes over as its plain name instead.
+        try {
+            String genre = mp3.getID3v1Tag().getFirst(FieldKey.GENRE);
+            tag.deleteField(FieldKey.GENRE);
+            if (genre != null && !genre.isBlank()) {
+                tag.setField(FieldKey.GENRE, genre.trim());
+            }
+        } catch (org.jaudiotagger.tag.FieldDataInvalidException e) {
+            tag.deleteField(FieldKey.GENRE);
+        }
+        return tag;
     }
 
     /** An MP3's ID3v1 tag (the last 128 bytes, "TAG..."), which every write keeps, so verification sees it. */
@@ -245,8 +263,32 @@ final class JaudiotaggerHandler implements FormatHandler {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(128);
             ch.read(b, ch.size() - 128);
             byte[] tail = b.array();
-            return tail[0] == 'T' && tail[1] == 'A' && tail[2] == 'G' ? Map.of("ID3v1", List.of(Fingerprint.of(tail)))
-                    : Map.of();
+            // The genre byte is left out: it follows the ID3v2 genre (see id3v1Genre); title, artist... stay.
+            return tail[0] == 'T' && tail[1] == 'A' && tail[2] == 'G'
+                    ? Map.of("ID3v1", List.of(Fingerprint.of(java.util.Arrays.copyOf(tail, 127)))) : Map.of();
+        }
+    }
+
+    /** The ID3v1 genre number of a name (case does not matter), or 255, ID3v1's "none", for a name it lacks. */
+    static int id3v1GenreNumber(List<String> genres) {
+        if (genres.isEmpty()) {
+            return 255;
+        }
+        Integer id = org.jaudiotagger.tag.reference.GenreTypes.getInstanceOf()
+                .getIdForName(genres.get(0).toLowerCase(java.util.Locale.ROOT));
+        return id == null || id > 191 ? 255 : id;
+    }
+
+    /**
+     * Makes an ID3v1 tag's genre follow the ID3v2 genre just written: readers that look at v1 (or at both) must
+     * not see the old genre. A file without ID3v1 keeps having none.
+     */
+    private static void id3v1Genre(Path file, List<String> genres) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            if (Mp3Layout.hasId3v1(ch)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) id3v1GenreNumber(genres)}), ch.size() - 1);
+            }
         }
     }
 

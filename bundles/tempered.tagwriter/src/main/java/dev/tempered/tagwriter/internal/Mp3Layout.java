@@ -13,6 +13,16 @@ final class Mp3Layout {
     private Mp3Layout() {
     }
 
+    /** Whether the file ends with an ID3v1 tag ("TAG" 128 bytes from the end). */
+    static boolean hasId3v1(FileChannel ch) throws IOException {
+        if (ch.size() < 128 + 4) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.allocate(3);
+        ch.read(b, ch.size() - 128);
+        return b.get(0) == 'T' && b.get(1) == 'A' && b.get(2) == 'G';
+    }
+
     static boolean startsWithMpegAfterTag(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return firstFrame(ch) >= 0;

@@ -63,7 +63,8 @@ final class SafeReplace {
 
     /** Appends the journal entry; called after verification, before the rename. */
     interface Commit {
-        void beforeRename(Path file, TagValues before, TagValues after) throws IOException;
+        /** {@code temp} is the verified copy that is about to replace {@code file}. */
+        void beforeRename(Path file, Path temp, TagValues before, TagValues after) throws IOException;
     }
 
     /** What the rename replaced and with what. */
@@ -141,7 +142,7 @@ final class SafeReplace {
             if (!now.sameAs(start)) {
                 throw new TagException(file, "file changed while we worked (size, time or content differ); not written");
             }
-            commit.beforeRename(file, before, after);
+            commit.beforeRename(file, temp, before, after);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             renamed = true;
             fsyncDirectory(dir);

@@ -61,6 +61,7 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
                 }
             });
     private volatile Journal journal;
+    private volatile Originals originals;
     private final Path home;
 
     @Activate
@@ -87,11 +88,13 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
         this.home = home;
         this.replace = new SafeReplace(hook, cleanLeftovers);
         this.journal = new Journal(journalDir(journalDirectory));
+        this.originals = new Originals(journalDir(journalDirectory));
     }
 
     @Modified
     void modified(TagWriterConfiguration config) {
         journal = new Journal(journalDir(config.journalDirectory()));
+        originals = new Originals(journalDir(config.journalDirectory()));
         replace.setCleanLeftovers(config.cleanLeftovers());
         LOG.info("Tag journal at {}", journal.file());
     }
@@ -296,7 +299,27 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
         }
     }
 
-    private void journalWrite(Path file, TagValues before, TagValues after) throws IOException {
+    private void journalWrite(Path file, Path temp, TagValues before, TagValues after) throws IOException {
+        Optional<Entry> last = journal.last(file);
+        try {
+            Optional<Format> format = Format.detect(file);
+            if (last.isEmpty() || last.get().undo()) {
+                // The first write since the file was ours to leave: keep the bytes around its audio for undo.
+                if (format.isPresent()) {
+                    originals.keep(file, format.get(), temp);
+                }
+            } else {
+                originals.written(file, temp);
+            }
+        } catch (IOException e) {
+            // Undo then restores values instead of bytes; the write itself is not at risk.
+            LOG.warn("{}: could not keep the original bytes for undo: {}", file, SafeReplace.describe(e));
+            try {
+                originals.forget(file);
+            } catch (IOException ignored) {
+                // a stale record is never used: restore demands the file be exactly what our last write left
+            }
+        }
         journal.append(new Entry(Instant.now(), file, false, before.asJournalMap(), after.asJournalMap()));
     }
 
@@ -442,15 +465,61 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
             if (!now.asJournalMap().equals(ours)) {
                 return new TagResult(file, plan, false, "not undone: its tags changed since our last write");
             }
+            // The whole run since the file was last ours to leave is undone: its original bytes can come back.
+            boolean wholeRun = pending.size() == all.size() - lastUndo - 1;
+            Optional<Originals.Record> kept = Optional.empty();
+            Optional<Format> format = Optional.empty();
+            try {
+                format = Format.detect(file);
+                kept = wholeRun && format.isPresent() ? originals.read(file) : Optional.empty();
+            } catch (IOException e) {
+                LOG.warn("{}: could not read the kept original, restoring values: {}", file, SafeReplace.describe(e));
+            }
+            boolean[] bytes = {false};
+            FormatHandler use = kept.isEmpty() ? h : bytesOrValues(h, kept.get(), format.get(), bytes);
             // An empty genre list removes the genre: the file had none before our first write.
             replace.replace(file, null, v -> v.asJournalMap().equals(ours) ? null
-                    : "its tags changed since our last write", h, new TagChange(genres, fields), true,
-                    (f, before, after) -> journal.append(new Entry(Instant.now(), f, true, before.asJournalMap(),
-                            after.asJournalMap())));
-            return new TagResult(file, plan, true, "restored the values from before " + pending.get(0).time());
+                    : "its tags changed since our last write", use, new TagChange(genres, fields), true,
+                    (f, temp, before, after) -> journal.append(new Entry(Instant.now(), f, true,
+                            before.asJournalMap(), after.asJournalMap())));
+            try {
+                originals.forget(file);
+            } catch (IOException e) {
+                LOG.debug("{}: could not remove the kept original: {}", file, SafeReplace.describe(e));
+            }
+            return new TagResult(file, plan, true, (bytes[0] ? "restored the file byte for byte as it was before "
+                    : "restored the values from before ") + pending.get(0).time());
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A handler whose write rebuilds the original bytes when it can (the file is what our last write left and the
+     * result hashes to the original), and otherwise makes the value edit; reads and audio digests are the format's.
+     */
+    private static FormatHandler bytesOrValues(FormatHandler h, Originals.Record kept, Format format,
+            boolean[] bytes) {
+        return new FormatHandler() {
+            @Override
+            public TagValues read(Path file) throws IOException {
+                return h.read(file);
+            }
+
+            @Override
+            public void write(Path source, Path target, TagChange change) throws IOException {
+                bytes[0] = Originals.restore(kept, format, source, target);
+                if (!bytes[0]) {
+                    java.nio.file.Files.deleteIfExists(target);
+                    h.write(source, target, change);
+                }
+            }
+
+            @Override
+            public byte[] payloadDigest(Path file) throws IOException {
+                return h.payloadDigest(file);
+            }
+        };
     }
 
     // ----
