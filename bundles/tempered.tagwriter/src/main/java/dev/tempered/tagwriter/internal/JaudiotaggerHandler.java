@@ -54,9 +54,10 @@ final class JaudiotaggerHandler implements FormatHandler {
         // jaudiotagger logs routine steps as SEVERE; our verification is what judges a write.
         JAT_LOG.setLevel(Level.OFF);
         TagOptionSingleton o = TagOptionSingleton.getInstance();
-        // WAV: tags live in the ID3 chunk; an existing LIST/INFO chunk is kept as it is.
+        // WAV: both the ID3 chunk and the RIFF LIST/INFO chunk are read and written (ffmpeg and Windows read INFO,
+        // TagLib and mutagen ID3); writeWav keeps them in sync itself, field by field.
         o.setWavOptions(WavOptions.READ_ID3_ONLY);
-        o.setWavSaveOptions(WavSaveOptions.SAVE_EXISTING_AND_ACTIVE);
+        o.setWavSaveOptions(WavSaveOptions.SAVE_BOTH);
         o.setWavSaveOrder(WavSaveOrder.INFO_THEN_ID3);
         o.setWriteMp3GenresAsText(true);
         o.setWriteMp4GenresAsText(true);
@@ -76,10 +77,7 @@ final class JaudiotaggerHandler implements FormatHandler {
         AudioFile af = open(file);
         return switch (format) {
             case MP3 -> readId3(id3v2((MP3File) af), id3v1(file));
-            case WAV -> {
-                WavTag w = (WavTag) af.getTag();
-                yield readId3(w == null ? null : w.getID3Tag(), w == null ? Map.of() : infoFields(w.getInfoTag()));
-            }
+            case WAV -> readWav((WavTag) af.getTag());
             case AIFF -> readId3(af.getTag() == null ? null : ((AiffTag) af.getTag()).getID3Tag(), Map.of());
             case FLAC -> readFlac((FlacTag) af.getTag());
             case MP4 -> readMp4((Mp4Tag) af.getTag());
@@ -110,12 +108,7 @@ final class JaudiotaggerHandler implements FormatHandler {
                     }
                     return;
                 }
-                case WAV -> {
-                    WavTag w = (WavTag) af.getTagOrCreateAndSetDefault();
-                    AbstractID3v2Tag tag = w.getID3Tag() == null ? new ID3v23Tag() : w.getID3Tag();
-                    writeId3(tag, change);
-                    w.setID3Tag(tag);
-                }
+                case WAV -> writeWav((WavTag) af.getTagOrCreateAndSetDefault(), change);
                 case AIFF -> {
                     AiffTag a = (AiffTag) af.getTagOrCreateAndSetDefault();
                     AbstractID3v2Tag tag = a.getID3Tag() == null ? new ID3v23Tag() : a.getID3Tag();
@@ -127,6 +120,9 @@ final class JaudiotaggerHandler implements FormatHandler {
                 default -> throw new IllegalStateException(format.toString());
             }
             AudioFileIO.write(af);
+            if (format == Format.WAV) {
+                WavChunks.rebuild(source, target);
+            }
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
@@ -290,6 +286,93 @@ final class JaudiotaggerHandler implements FormatHandler {
                 ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) id3v1GenreNumber(genres)}), ch.size() - 1);
             }
         }
+    }
+
+    /** The fields a WAV carries in both chunks: the ID3 frames and the INFO ids (jaudiotagger's names) of each. */
+    private static final Map<FieldKey, List<String>> WAV_SHARED = new java.util.EnumMap<>(Map.of(
+            FieldKey.TITLE, List.of("TIT2", "TT2"), FieldKey.ARTIST, List.of("TPE1", "TP1"),
+            FieldKey.ALBUM, List.of("TALB", "TAL"), FieldKey.YEAR, List.of("TYER", "TDRC", "TYE"),
+            FieldKey.TRACK, List.of("TRCK", "TRK"), FieldKey.COMPOSER, List.of("TCOM", "TCM")));
+
+    /**
+     * A WAV's values: the genre of the ID3 chunk, or of the INFO chunk when the ID3 chunk has none (a librarian's
+     * genre set by a tool that writes only INFO is theirs too). The fields both chunks carry are fingerprinted by
+     * the value a reader sees (ID3 first, then INFO), so that filling the empty side from the other is no change;
+     * every other frame and INFO field by its raw bytes.
+     */
+    private static TagValues readWav(WavTag w) throws IOException {
+        AbstractID3v2Tag id3 = w == null || !w.isExistingId3Tag() ? null : w.getID3Tag();
+        WavInfoTag info = w == null || !w.isExistingInfoTag() ? null : w.getInfoTag();
+        Map<String, List<String>> extra = new LinkedHashMap<>(infoFields(info));
+        extra.remove("INFO:" + FieldKey.GENRE.name());
+        for (FieldKey k : WAV_SHARED.keySet()) {
+            extra.remove("INFO:" + k.name());
+            String v = first(id3, k);
+            if (v.isEmpty()) {
+                v = first(info, k);
+            }
+            if (!v.isEmpty()) {
+                extra.put("WAV:" + k.name(), List.of(Fingerprint.of(v)));
+            }
+        }
+        TagValues t = readId3(id3, extra);
+        Map<String, List<String>> others = new LinkedHashMap<>(t.others());
+        WAV_SHARED.values().forEach(ids -> ids.forEach(others::remove));
+        List<String> genres = t.genres();
+        if (genres.isEmpty() && info != null) {
+            genres = nonEmpty(List.of(first(info, FieldKey.GENRE)));
+        }
+        return new TagValues(genres, t.fields(), others);
+    }
+
+    /** A field's first value without the NUL terminators INFO chunks carry, or "". */
+    private static String first(Tag tag, FieldKey k) {
+        if (tag == null) {
+            return "";
+        }
+        try {
+            String v = tag.getFirst(k);
+            return v == null ? "" : v.replace("\u0000", "").trim();
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Both chunks get the genre; the shared fields (title, artist, album...) fill whichever chunk lacks them from
+     * the other, so that every reader shows the same file whichever chunk it reads. A WAV that had neither chunk
+     * gets both.
+     */
+    private static void writeWav(WavTag w, TagChange change) throws Exception {
+        AbstractID3v2Tag id3 = w.isExistingId3Tag() && w.getID3Tag() != null ? w.getID3Tag() : new ID3v23Tag();
+        WavInfoTag info = w.isExistingInfoTag() && w.getInfoTag() != null ? w.getInfoTag() : new WavInfoTag();
+        // The genre a reader of either chunk saw before: the ID3 one first (as read()).
+        if (change.genres() == null) {
+            String g = first(id3, FieldKey.GENRE).isEmpty() ? first(info, FieldKey.GENRE) : null;
+            if (g != null && !g.isEmpty()) {
+                id3.setField(FieldKey.GENRE, g);
+            }
+        }
+        for (FieldKey k : WAV_SHARED.keySet()) {
+            String a = first(id3, k);
+            String b = first(info, k);
+            if (a.isEmpty() && !b.isEmpty()) {
+                id3.setField(k, b);
+            } else if (b.isEmpty() && !a.isEmpty()) {
+                info.setField(k, a);
+            }
+        }
+        writeId3(id3, change);
+        List<String> genres = change.genres() != null ? change.genres() : nonEmpty(id3.getAll(FieldKey.GENRE));
+        info.deleteField(FieldKey.GENRE);
+        if (!genres.isEmpty()) {
+            // INFO has one genre field: several genres share it, as in MP4.
+            info.setField(FieldKey.GENRE, String.join(TagValues.GENRE_SEPARATOR, genres));
+        }
+        w.setID3Tag(id3);
+        w.setInfoTag(info);
+        w.setExistingId3Tag(true);
+        w.setExistingInfoTag(true);
     }
 
     private static Map<String, List<String>> infoFields(WavInfoTag info) throws IOException {
