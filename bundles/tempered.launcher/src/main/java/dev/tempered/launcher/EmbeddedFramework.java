@@ -77,7 +77,7 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, apiExports());
         props.put("felix.fileinstall.dir", home.resolve("deploy").toString());
-        props.put("tempered.home", home.toString());
+        props.put(dev.tempered.api.TemperedHome.PROPERTY, home.toString());
         props.put("tempered.models.dir", appDir.resolve("models").toString());
         props.put("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         props.put("gosh.args", console ? "" : "--nointeractive");

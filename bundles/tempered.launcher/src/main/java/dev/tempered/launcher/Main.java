@@ -124,9 +124,7 @@ public final class Main {
     }
 
     private static Path defaultHome() {
-        String env = System.getenv("TEMPERED_HOME");
-        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath()
-                : Path.of(System.getProperty("user.home"), ".tempered");
+        return dev.tempered.api.TemperedHome.resolve(null);
     }
 
     /** The assembled application: {@code -Dtempered.app}, else the folder above the launcher's lib/. */

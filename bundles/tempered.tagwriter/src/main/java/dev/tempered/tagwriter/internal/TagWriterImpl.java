@@ -65,7 +65,7 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
 
     @Activate
     public TagWriterImpl(BundleContext context, TagWriterConfiguration config) {
-        this(homeOf(context.getProperty("tempered.home")), config.journalDirectory(), config.cleanLeftovers(),
+        this(homeOf(context.getProperty(dev.tempered.api.TemperedHome.PROPERTY)), config.journalDirectory(), config.cleanLeftovers(),
                 SafeReplace.NONE);
     }
 
@@ -104,11 +104,7 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
     }
 
     private static Path homeOf(String property) {
-        if (property != null && !property.isBlank()) {
-            return Path.of(property);
-        }
-        String env = System.getenv("TEMPERED_HOME");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".tempered");
+        return dev.tempered.api.TemperedHome.resolve(property);
     }
 
     Path journalFile() {
