@@ -69,8 +69,10 @@ public final class HostCommand implements TemperedCommand {
                     + " already started headless, with TEMPERED_HEADLESS=false.");
             return USAGE;
         }
-        HostWindow window = HostWindow.open(dir, () -> context.services(PluginAction.class));
+        HostWindow window = HostWindow.open(dir);
         int code = OK;
+        // Tracked, not polled: the menus change when services come and go, and a departed action is released.
+        AutoCloseable following = context.follow(PluginAction.class, window::actionsChanged);
         try {
             if (selectAll) {
                 window.selectAll();
@@ -100,6 +102,7 @@ public final class HostCommand implements TemperedCommand {
         } else {
             window.awaitClosed();
         }
+        following.close();
         return code;
     }
 
