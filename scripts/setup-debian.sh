@@ -8,7 +8,8 @@ set -euo pipefail
 # and gcc with FFmpeg's headers for the small C shim in native/tempered.native.audio.
 runtime=(openjdk-17-jdk-headless maven libsndfile1 libsoxr0 libavformat59 libavcodec59 libavutil57
   gcc libc6-dev libavformat-dev libavcodec-dev libavutil-dev)
-testing=(ffmpeg asc-music singularity-music warzone2100-music wesnoth-1.16-music xvfb)
+# kid3-cli (TagLib) and python3-mutagen: the independent readers of the tag interop test.
+testing=(ffmpeg asc-music singularity-music warzone2100-music wesnoth-1.16-music xvfb kid3-cli python3-mutagen)
 
 want=("${runtime[@]}")
 if [ "${1:-}" = "--test" ]; then

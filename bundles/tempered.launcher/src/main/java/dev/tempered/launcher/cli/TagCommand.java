@@ -6,6 +6,8 @@ import dev.tempered.api.library.TagJobListener;
 import dev.tempered.api.library.TagJobProgress;
 import dev.tempered.api.library.TagJobRequest;
 import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.library.TaggingDefaults;
+import dev.tempered.api.library.TaggingSettings;
 import dev.tempered.api.tag.GenreNames;
 import dev.tempered.api.tag.TagPolicy;
 import dev.tempered.api.tag.TagResult;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Parameters;
             "review), and a genre someone changed since Tempered wrote it is never overwritten. Writes are atomic",
             "and verified. The index ($TEMPERED_HOME/library) makes runs resumable: a second run does nothing new,",
             "an interrupted one (Ctrl-C, or killed) continues where it stopped, and a new temperature",
-            "re-calibrates from the stored logits without decoding again.", ""},
+            "re-calibrates from the stored logits without decoding again.", "",
+            "Defaults for the thresholds, --genre, --genre-map, --keep-mtime and --model can be set once in",
+            "$TEMPERED_HOME/tempered.conf (lines 'key = value', see the README); an option given here wins.", ""},
         footer = {"%nCtrl-C stops cleanly: files being decoded are finished and written whole, the others are left",
             "untouched; run the same command again to continue.",
             "Example: tempered tag --dry-run --report /tmp/report ~/Music"})
@@ -73,12 +77,12 @@ public final class TagCommand implements TemperedCommand {
     boolean dryRun;
 
     @Option(names = "--min-confidence", paramLabel = "P", description = {"the apply threshold: write the genre only "
-        + "at confidence >= P", "(default: min.confidence of the model's .cfg, else 0.5)"})
+        + "at confidence >= P", "(default: min.confidence of tempered.conf, else of the model's .cfg, else 0.5)"})
     Double minConfidence;
 
     @Option(names = "--min-suggest", paramLabel = "P", description = {"the suggest threshold: below it write nothing "
-        + "at all; between it", "and --min-confidence our fields only, marked review (default 0)"})
-    double minSuggest;
+        + "at all; between it", "and --min-confidence our fields only, marked review (default: tempered.conf, else 0)"})
+    Double minSuggest;
 
     @Option(names = "--genre", paramLabel = "POLICY", converter = GenreConverter.class, description = {
         "what happens to a genre the file already has:",
@@ -90,9 +94,10 @@ public final class TagCommand implements TemperedCommand {
         + "your vocabulary", "(default: title case, hiphop = Hip-Hop)"})
     Path genreMap;
 
-    @Option(names = "--keep-mtime", description = {"keep each file's modification time (default: a write gets a new",
-        "one, so beets and sync tools notice it)"})
-    boolean keepMtime;
+    @Option(names = "--keep-mtime", negatable = true, description = {"keep each file's modification time; "
+        + "--no-keep-mtime: a write gets a new", "one, so beets and sync tools notice it (default: mtime of "
+        + "tempered.conf, else new)"})
+    Boolean keepMtime;
 
     @Option(names = "--model", paramLabel = "ID", description = "use this installed model (default: the active genre model)")
     String model;
@@ -136,14 +141,13 @@ public final class TagCommand implements TemperedCommand {
 
     @Override
     public int run(CliContext context) throws Exception {
-        double minConfidence = this.minConfidence == null ? Double.NaN
+        Double minConfidence = this.minConfidence == null ? null
                 : probability(this.minConfidence, "--min-confidence");
-        double minSuggest = probability(this.minSuggest, "--min-suggest");
+        Double minSuggest = this.minSuggest == null ? null : probability(this.minSuggest, "--min-suggest");
         if (jobs != null && jobs < 1) {
             throw new UsageException("--jobs needs a positive whole number, not '" + jobs + "'");
         }
-        TagPolicy.ExistingGenre existing = genre == null ? TagPolicy.defaults().existingGenre() : genre.policy;
-        GenreNames names = GenreNames.defaults();
+        GenreNames names = null;
         if (genreMap != null) {
             try {
                 names = GenreNames.load(genreMap);
@@ -167,14 +171,24 @@ public final class TagCommand implements TemperedCommand {
         if (undo) {
             return undo(tagger, roots, context);
         }
-        if (!Double.isNaN(minConfidence) && minSuggest > minConfidence) {
-            throw new UsageException("--min-suggest " + minSuggest + " is above --min-confidence " + minConfidence);
+        // The librarian's defaults ($TEMPERED_HOME/tempered.conf) under this run's options; a threshold given by
+        // neither stays NaN, and the job takes the model's configured min.confidence, else the default.
+        TaggingDefaults defaults;
+        try {
+            defaults = context.service(TaggingSettings.class, Duration.ofSeconds(30)).defaults();
+        } catch (dev.tempered.api.TemperedException e) {
+            throw new UsageException(e.getMessage());
         }
-        // NaN: no threshold given; the job takes the model's configured min.confidence, else the default.
-        TagPolicy policy = new TagPolicy(minConfidence, TagPolicy.BelowThreshold.REVIEW, existing, keepMtime,
-                minSuggest, names);
-        TagJobRequest request = new TagJobRequest(roots, model, dryRun, policy, jobs, report, labels, labelMap,
-                reanalyse);
+        TagPolicy policy;
+        try {
+            policy = defaults.policy(minConfidence, minSuggest, genre == null ? null : genre.policy, names, keepMtime);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException((defaults.source() == null ? "" : "with " + defaults.source() + ": ")
+                    + e.getMessage().replace("suggest threshold", "suggest threshold (--min-suggest)")
+                    .replace("apply threshold", "apply threshold (--min-confidence)"));
+        }
+        TagJobRequest request = new TagJobRequest(roots, defaults.model(model), dryRun, policy, jobs, report, labels,
+                labelMap, reanalyse);
         TagJobSummary s = runJob(tagger, request, context);
         printSummary(context.out(), s);
         return s.failed() == 0 && !s.cancelled() ? OK : SOME_FAILED;

@@ -13,6 +13,8 @@ import dev.tempered.api.library.ReviewQueue;
 import dev.tempered.api.library.TagJobListener;
 import dev.tempered.api.library.TagJobRequest;
 import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.library.TaggingDefaults;
+import dev.tempered.api.library.TaggingSettings;
 import dev.tempered.api.tag.TagPolicy;
 import dev.tempered.api.tag.TagResult;
 import java.nio.file.Files;
@@ -56,10 +58,13 @@ class TagCommandTest {
         }
     }
 
+    private static final TaggingSettings NOTHING_SET = TaggingDefaults::none;
+
     @Test
     void theGenrePolicyThresholdsNamesAndMtimeReachTheJob() throws Exception {
         Tagger t = new Tagger();
-        CalibrationFakes.Context c = new CalibrationFakes.Context(dir).with(CollectionTagger.class, t);
+        CalibrationFakes.Context c = new CalibrationFakes.Context(dir).with(CollectionTagger.class, t)
+                .with(TaggingSettings.class, NOTHING_SET);
         Path map = dir.resolve("genres.txt");
         Files.writeString(map, "hiphop = Rap\n");
         assertEquals(0, Cli.run(new TagCommand(), List.of(dir.toString()), c));
@@ -86,6 +91,45 @@ class TagCommandTest {
         UsageException e = assertThrows(UsageException.class, () -> Cli.run(new TagCommand(), List.of("--genre-map",
                 dir.resolve("missing.txt").toString(), dir.toString()), c));
         assertTrue(e.getMessage().contains("missing.txt"), e.getMessage());
+    }
+
+    @Test
+    void temperedConfSetsTheDefaultsAndOptionsOverrideThem() throws Exception {
+        Tagger t = new Tagger();
+        TaggingDefaults conf = new TaggingDefaults(0.8, 0.4, TagPolicy.ExistingGenre.KEEP, null, true, "choi-gtzan",
+                dir.resolve("tempered.conf"));
+        CalibrationFakes.Context c = new CalibrationFakes.Context(dir).with(CollectionTagger.class, t)
+                .with(TaggingSettings.class, () -> conf);
+        assertEquals(0, Cli.run(new TagCommand(), List.of(dir.toString()), c));
+        TagPolicy p = t.request.policy();
+        assertEquals(0.8, p.minConfidence());
+        assertEquals(0.4, p.suggestConfidence());
+        assertEquals(TagPolicy.ExistingGenre.KEEP, p.existingGenre());
+        assertTrue(p.preserveModified());
+        assertEquals("choi-gtzan", t.request.modelId());
+
+        Cli.run(new TagCommand(), List.of("--min-confidence", "0.6", "--min-suggest", "0.2", "--genre", "append",
+                "--no-keep-mtime", "--model", "gtzan-mlp", dir.toString()), c);
+        p = t.request.policy();
+        assertEquals(0.6, p.minConfidence());
+        assertEquals(0.2, p.suggestConfidence());
+        assertEquals(TagPolicy.ExistingGenre.APPEND, p.existingGenre());
+        assertEquals(false, p.preserveModified());
+        assertEquals("gtzan-mlp", t.request.modelId());
+
+        // Only --min-confidence given, below the file's min.suggest: the message names both.
+        UsageException e = assertThrows(UsageException.class, () -> Cli.run(new TagCommand(),
+                List.of("--min-confidence", "0.3", dir.toString()), c));
+        assertTrue(e.getMessage().contains("tempered.conf") && e.getMessage().contains("--min-suggest"),
+                e.getMessage());
+
+        CalibrationFakes.Context broken = new CalibrationFakes.Context(dir).with(CollectionTagger.class, t)
+                .with(TaggingSettings.class, () -> {
+                    throw new dev.tempered.api.TemperedException(dir.resolve("tempered.conf"),
+                            "line 3: genre must be keep, replace, append or fill-empty, not 'x'");
+                });
+        e = assertThrows(UsageException.class, () -> Cli.run(new TagCommand(), List.of(dir.toString()), broken));
+        assertTrue(e.getMessage().contains("tempered.conf") && e.getMessage().contains("line 3"), e.getMessage());
     }
 
     @Test

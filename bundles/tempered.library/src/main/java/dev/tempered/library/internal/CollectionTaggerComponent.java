@@ -103,6 +103,26 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
         }
     }
 
+    private volatile dev.tempered.api.library.TaggingSettings settings;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSettings(dev.tempered.api.library.TaggingSettings s) {
+        settings = s;
+    }
+
+    void unsetSettings(dev.tempered.api.library.TaggingSettings s) {
+        if (settings == s) {
+            settings = null;
+        }
+    }
+
+    /** Whether review decisions keep the files' modification time: tempered.conf's {@code mtime}, else no. */
+    private boolean keepModified() throws TemperedException {
+        dev.tempered.api.library.TaggingSettings s = settings;
+        return s != null && Boolean.TRUE.equals(s.defaults().keepModified());
+    }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setJournal(TagJournal j) {
@@ -259,8 +279,9 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
     @Override
     public List<TagResult> accept(List<Path> paths) throws TemperedException {
         TagWriter w = requireWriter();
+        boolean keep = keepModified();
         return decide(w, queued(paths, w), q -> w.planEdit(q.item().file(), List.of(q.item().suggestion()),
-                Map.of(TagFields.STATUS, ""), "accepted by a person: genre " + q.item().suggestion(), false),
+                Map.of(TagFields.STATUS, ""), "accepted by a person: genre " + q.item().suggestion(), keep),
                 (e, plan) -> new LibraryEntry(e.file(), e.size(), e.modified(), e.contentHash(), e.durationSeconds(),
                         e.model(), e.temperature(), e.labels(), e.probabilities(), e.topLabel(), e.confidence(),
                         e.entropy(), e.mutualInformation(), TagPlan.Decision.WRITE, true, Instant.now(), e.truth(),
@@ -271,6 +292,7 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
     @Override
     public List<TagResult> reject(List<Path> paths) throws TemperedException {
         TagWriter w = requireWriter();
+        boolean keep = keepModified();
         List<Queued> targets = new ArrayList<>(queued(paths, w));
         // A file named on its own is marked even when it is not waiting: "leave this one alone".
         for (Path p : paths) {
@@ -281,13 +303,14 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
             }
         }
         return decide(w, targets, q -> w.planEdit(q.item().file(), List.of(), Map.of(TagFields.STATUS,
-                TagFields.REJECTED), "rejected by a person: marked do-not-touch", false),
+                TagFields.REJECTED), "rejected by a person: marked do-not-touch", keep),
                 (e, plan) -> e.with(TagPlan.Decision.SKIP, e.written(), e.writtenAt(), plan.reason()));
     }
 
     @Override
     public List<TagResult> clear(List<Path> paths) throws TemperedException {
         TagWriter w = requireWriter();
+        boolean keep = keepModified();
         List<Queued> targets = new ArrayList<>();
         for (LibraryIndex.Row row : rows(paths)) {
             Path f = row.entry().file();
@@ -308,7 +331,7 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
         }
         // Cleared: the next run treats the file as never tagged and plans it again.
         return decide(w, targets, q -> w.planEdit(q.item().file(), List.of(), none, "Tempered's fields removed",
-                false), (e, plan) -> e.with(null, false, null, plan.reason()));
+                keep), (e, plan) -> e.with(null, false, null, plan.reason()));
     }
 
     private static boolean hasOurs(Map<String, String> tags) {

@@ -404,10 +404,10 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
                 break;
             }
             try {
-                // Journaled paths are real paths; a file given by another name is found under its real one.
-                List<Entry> es = byFile.get(f);
-                Path real = es != null ? f : real(f);
-                out.add(undo(real, es != null ? es : byFile.getOrDefault(real, List.of()), since));
+                // Journaled paths are real paths; a file given by another name is found under its real one, and a
+                // deleted one is reported as such.
+                Path real = real(f);
+                out.add(undo(real, byFile.getOrDefault(real, byFile.getOrDefault(f, List.of())), since));
             } catch (TagException | RuntimeException e) {
                 String m = e.getMessage() == null ? e.toString() : e.getMessage();
                 String prefix = f + ": ";
