@@ -7,6 +7,13 @@ import java.util.List;
 
 /** Where a model's analysis windows fall in a track. */
 final class WindowPlan {
+    /**
+     * How much longer than a whole number of windows a track may be and still get that number: containers report
+     * the same music a few milliseconds apart (Opus pre-skip, MP3 encoder padding: a 60 s FLAC is a 60.0065 s
+     * Opus), and one more window for those milliseconds changed the confidence by container.
+     */
+    static final double TOLERANCE_SECONDS = 0.25;
+
     private WindowPlan() {
     }
 
@@ -20,7 +27,7 @@ final class WindowPlan {
         if (!(durationSeconds > w)) {
             return List.of();
         }
-        int fit = (int) Math.ceil(durationSeconds / w);
+        int fit = (int) Math.ceil((durationSeconds - TOLERANCE_SECONDS) / w);
         int n = Math.max(1, Math.min(windowing.maxWindows(), fit));
         List<TimeRange> out = new ArrayList<>(n);
         if (n == 1) {

@@ -35,6 +35,18 @@ class WindowPlanTest {
     }
 
     @Test
+    void theSameMusicGetsTheSameWindowsWhateverTheContainerAddsOrTakes() {
+        // A 60 s FLAC and its Opus copy (60.0065 s: the encoder's pre-skip), a 30 s clip and its MP3 (30.05 s).
+        assertEquals(2, WindowPlan.plan(60.0, w).size());
+        assertEquals(2, WindowPlan.plan(60.0065, w).size());
+        assertEquals(2, WindowPlan.plan(59.99, w).size());
+        assertEquals(1, WindowPlan.plan(30.05, w).size());
+        assertEquals(3, WindowPlan.plan(61, w).size(), "a second more is more music: it gets its window");
+        List<TimeRange> r = WindowPlan.plan(60.0065, w);
+        assertEquals(60.0065, r.get(1).startSeconds() + r.get(1).durationSeconds(), 1e-9, "still ends at the end");
+    }
+
+    @Test
     void oneWindowModelsTakeTheMiddle() {
         List<TimeRange> r = WindowPlan.plan(100, new Windowing(30, 1, "mean-probability"));
         assertEquals(1, r.size());
