@@ -7,6 +7,8 @@ import dev.tempered.api.library.LibraryEntry;
 import dev.tempered.api.library.TagJobListener;
 import dev.tempered.api.library.TagJobProgress;
 import dev.tempered.api.library.TagJobRequest;
+import dev.tempered.api.library.TaggingDefaults;
+import dev.tempered.api.library.TaggingSettings;
 import dev.tempered.api.library.TagJobSummary;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
@@ -50,10 +52,25 @@ public final class TagAction implements PluginAction {
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             ModelRepository repository,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-            TemperatureStore store) {
+            TemperatureStore store,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+            TaggingSettings settings) {
         this.tagger = tagger;
         this.repository = repository;
         this.store = store;
+        this.settings = settings;
+    }
+
+    /** Without tempered.conf: the built-in defaults. */
+    public TagAction(CollectionTagger tagger, ModelRepository repository, TemperatureStore store) {
+        this(tagger, repository, store, null);
+    }
+
+    private final TaggingSettings settings;
+
+    /** The librarian's defaults (tempered.conf), the same the command line starts from. */
+    private TaggingDefaults defaults() throws TemperedException {
+        return settings == null ? TaggingDefaults.none() : settings.defaults();
     }
 
     @Override
@@ -83,7 +100,12 @@ public final class TagAction implements PluginAction {
 
     /** What the job will apply: the active model's configured threshold, else the policy default. */
     double shownThreshold() {
-        TagPolicy d = TagPolicy.defaults();
+        TagPolicy d;
+        try {
+            d = defaults().policy(null, null, null, null, null);
+        } catch (TemperedException | IllegalArgumentException e) {
+            d = TagPolicy.defaults();
+        }
         if (repository == null || store == null) {
             return d.threshold();
         }
@@ -96,11 +118,19 @@ public final class TagAction implements PluginAction {
     public ActionResult run(List<Path> selection, ProgressMonitor monitor) {
         List<Map<String, String>> rows = new ArrayList<>();
         Map<TagPlan.Decision, Integer> counts = new EnumMap<>(TagPlan.Decision.class);
-        // The job's default policy (existing genres kept, the model's configured threshold) decides; no report.
-        TagJobRequest request = new TagJobRequest(selection, null, false, TagPolicy.defaults(), 0, null,
-                LabelSource.NONE, null, false);
+        // The librarian's defaults (tempered.conf) over the built-in policy (existing genres kept, the model's
+        // configured threshold) decide, as for `tempered tag` without options; no report.
         TagJobSummary summary;
         try {
+            TaggingDefaults d = defaults();
+            TagPolicy policy;
+            try {
+                policy = d.policy(null, null, null, null, null);
+            } catch (IllegalArgumentException e) {
+                throw new TemperedException(d.source(), e.getMessage());
+            }
+            TagJobRequest request = new TagJobRequest(selection, d.model(null), false, policy, 0, null,
+                    LabelSource.NONE, null, false);
             summary = tagger.tag(request, new TagJobListener() {
                 @Override
                 public void progress(TagJobProgress p) {

@@ -117,6 +117,30 @@ class ActionsTest {
     }
 
     @Test
+    void tagStartsFromTheLibrariansTemperedConf() {
+        Fakes.Tagger tagger = new Fakes.Tagger(repo, tags);
+        tagger.confidence.put(a, 0.9);
+        dev.tempered.api.library.TaggingDefaults conf = new dev.tempered.api.library.TaggingDefaults(0.8, 0.2,
+                dev.tempered.api.tag.TagPolicy.ExistingGenre.KEEP, null, true, "alpha",
+                java.nio.file.Path.of("tempered.conf"));
+        TagAction action = new TagAction(tagger, repo, store, () -> conf);
+        assertTrue(action.label().contains("0.80"), action.label());
+        action.run(List.of(a), ProgressMonitor.NONE);
+        dev.tempered.api.tag.TagPolicy p = tagger.jobs.get(0).policy();
+        assertEquals(0.8, p.minConfidence());
+        assertEquals(0.2, p.suggestConfidence());
+        assertEquals(dev.tempered.api.tag.TagPolicy.ExistingGenre.KEEP, p.existingGenre());
+        assertTrue(p.preserveModified());
+        assertEquals("alpha", tagger.jobs.get(0).modelId());
+
+        ActionResult broken = new TagAction(tagger, repo, store, () -> {
+            throw new dev.tempered.api.TemperedException(java.nio.file.Path.of("tempered.conf"), "line 2: bad");
+        }).run(List.of(a), ProgressMonitor.NONE);
+        assertTrue(broken.summary().contains("tempered.conf") && broken.summary().contains("line 2"),
+                broken.summary());
+    }
+
+    @Test
     void tagLabelShowsTheModelsConfiguredThreshold() {
         TagAction action = new TagAction(new Fakes.Tagger(repo, tags), repo, store);
         assertTrue(action.label().contains("0.50"), action.label());
