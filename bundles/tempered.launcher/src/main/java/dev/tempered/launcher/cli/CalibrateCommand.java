@@ -107,6 +107,9 @@ public final class CalibrateCommand implements Subcommand {
         double nllCurrent = metrics.compute(Metric.NLL,
                 EvaluateCommand.probabilities(calibrator, spec, data.logits, current), truth, 15);
         out.printf(Locale.ROOT, "  method %s: T = %.4f%s%n", method, fit.temperature(), describe(fit, spec));
+        if (!fit.warning().isEmpty()) {
+            context.err().println("tempered calibrate: warning: " + fit.warning());
+        }
         if (method == CalibrationMethod.VECTOR_SCALING) {
             // T_1..T_C then b_1..b_C, one of each per class (TemperatureFit's contract).
             int c = fit.parameters().size() / 2;

@@ -43,6 +43,7 @@ class CalibrateCommandTest {
         assertEquals("toy", props.get("model.id"));
         assertEquals("0.6", props.get("min.confidence"), "settings the command does not own are kept");
         assertTrue(props.get("fitted.on").startsWith("features.csv, 12 rows"), props.get("fitted.on"));
+        assertTrue(ctx.errors().contains("warning: fitted on only 12 labelled window(s)"), ctx.errors());
         assertEquals(CalibrationMethod.MEMBER_T, calibrator.lastMethod);
         String out = ctx.output();
         assertTrue(out.contains("Wrote " + cfg()), out);
