@@ -1,5 +1,6 @@
 package dev.tempered.api;
 
+import org.jspecify.annotations.Nullable;
 import java.nio.file.Path;
 
 /**
@@ -19,11 +20,11 @@ public final class TemperedHome {
      *
      * @param frameworkProperty the value of {@value #PROPERTY}, or null when the framework has none
      */
-    public static Path resolve(String frameworkProperty) {
+    public static Path resolve(@Nullable String frameworkProperty) {
         return resolve(frameworkProperty, System.getenv("TEMPERED_HOME"), System.getProperty("user.home"));
     }
 
-    static Path resolve(String frameworkProperty, String environment, String userHome) {
+    static Path resolve(@Nullable String frameworkProperty, @Nullable String environment, String userHome) {
         if (frameworkProperty != null && !frameworkProperty.isBlank()) {
             return Path.of(frameworkProperty).toAbsolutePath();
         }

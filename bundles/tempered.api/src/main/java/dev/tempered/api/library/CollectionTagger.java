@@ -1,5 +1,6 @@
 package dev.tempered.api.library;
 
+import org.jspecify.annotations.Nullable;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.tag.TagResult;
@@ -41,7 +42,7 @@ public interface CollectionTagger {
      * @param labelMapping a mapping file, or {@code null} for the default mapping
      * @throws TemperedException if no labelled file was found, or the job cannot run
      */
-    LabelledLogits labelled(List<Path> roots, String modelId, LabelSource source, Path labelMapping,
+    LabelledLogits labelled(List<Path> roots, @Nullable String modelId, LabelSource source, @Nullable Path labelMapping,
             TagJobListener listener) throws TemperedException;
 
     /** The index entries of files under the roots (every file in the index when the list is empty). */

@@ -1,5 +1,6 @@
 package dev.tempered.api.library;
 
+import org.jspecify.annotations.Nullable;
 import java.nio.file.Path;
 
 /**
@@ -15,7 +16,7 @@ import java.nio.file.Path;
  * @param current      the file finished last, or {@code null}
  */
 public record TagJobProgress(Phase phase, int found, int toAnalyse, int done, int failed, double audioSeconds,
-        long elapsedNanos, Path current) {
+        long elapsedNanos, @Nullable Path current) {
     /** The phases of a job. */
     public enum Phase {
         /** Walking the folders and recognising audio. */
