@@ -1,7 +1,7 @@
 package dev.tempered.api;
 
-import org.jspecify.annotations.Nullable;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where Tempered keeps models, configuration, caches, the journal and the library index. The launcher resolves it

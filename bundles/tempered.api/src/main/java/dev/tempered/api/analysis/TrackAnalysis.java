@@ -1,11 +1,11 @@
 package dev.tempered.api.analysis;
 
-import org.jspecify.annotations.Nullable;
 import dev.tempered.api.audio.AudioInfo;
 import dev.tempered.api.calibration.GenrePrediction;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The calibrated result for one track.

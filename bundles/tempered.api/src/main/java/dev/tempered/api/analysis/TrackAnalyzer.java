@@ -1,9 +1,9 @@
 package dev.tempered.api.analysis;
 
-import org.jspecify.annotations.Nullable;
 import dev.tempered.api.TemperedException;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**

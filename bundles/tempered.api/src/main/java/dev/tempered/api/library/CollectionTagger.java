@@ -1,11 +1,11 @@
 package dev.tempered.api.library;
 
-import org.jspecify.annotations.Nullable;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.tag.TagResult;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**

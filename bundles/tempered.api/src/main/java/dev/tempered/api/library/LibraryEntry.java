@@ -1,12 +1,12 @@
 package dev.tempered.api.library;
 
-import org.jspecify.annotations.Nullable;
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.tag.TagPlan;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One file as the library index knows it.

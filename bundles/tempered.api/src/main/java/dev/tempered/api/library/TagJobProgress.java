@@ -1,7 +1,7 @@
 package dev.tempered.api.library;
 
-import org.jspecify.annotations.Nullable;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a collection job stands.

@@ -1,10 +1,10 @@
 package dev.tempered.api.library;
 
-import org.jspecify.annotations.Nullable;
 import dev.tempered.api.tag.TagPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a collection job should do.

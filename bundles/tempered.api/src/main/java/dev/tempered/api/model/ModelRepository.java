@@ -1,10 +1,10 @@
 package dev.tempered.api.model;
 
-import org.jspecify.annotations.Nullable;
 import dev.tempered.api.ModelRef;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
