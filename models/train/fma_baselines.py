@@ -2,7 +2,8 @@
 """Baselines for the FMA-small descriptors: is the MLP or the features the limit? Prints validation and test
 accuracy of logistic regression, an RBF SVM and gradient-boosted trees on train_fma.py's split (BENCHMARKS.md)."""
 import sys, numpy as np
-sys.path.insert(0, '.')
+import os
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import train_fma as tf
 feats, files, X, y, ids = tf.load_csv(tf.DEFAULT_CSV)
 sp = tf.split_indices(y, ids)
