@@ -3,6 +3,7 @@ package dev.tempered.api.library;
 import dev.tempered.api.tag.GenreNames;
 import dev.tempered.api.tag.TagPolicy;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tagging defaults a librarian sets once in {@code $TEMPERED_HOME/tempered.conf}; a setting the file does not
@@ -18,9 +19,9 @@ import java.nio.file.Path;
  * @param source        the file these came from, for messages; null when there is none
  * @since 1.2
  */
-public record TaggingDefaults(Double minConfidence, Double minSuggest,
-        TagPolicy.ExistingGenre genre, GenreNames genreNames, Boolean keepModified,
-        String model, Path source) {
+public record TaggingDefaults(@Nullable Double minConfidence, @Nullable Double minSuggest,
+        TagPolicy.@Nullable ExistingGenre genre, @Nullable GenreNames genreNames, @Nullable Boolean keepModified,
+        @Nullable String model, @Nullable Path source) {
     /** No file, nothing set. */
     public static TaggingDefaults none() {
         return new TaggingDefaults(null, null, null, null, null, null, null);
@@ -31,8 +32,8 @@ public record TaggingDefaults(Double minConfidence, Double minSuggest,
      *
      * @throws IllegalArgumentException when the result is inconsistent (a suggest threshold above the apply one)
      */
-    public TagPolicy policy(Double minConfidence, Double minSuggest,
-            TagPolicy.ExistingGenre genre, GenreNames genreNames, Boolean keepModified) {
+    public TagPolicy policy(@Nullable Double minConfidence, @Nullable Double minSuggest,
+            TagPolicy.@Nullable ExistingGenre genre, @Nullable GenreNames genreNames, @Nullable Boolean keepModified) {
         TagPolicy d = TagPolicy.defaults();
         double min = pick(minConfidence, this.minConfidence, d.minConfidence());
         double suggest = pick(minSuggest, this.minSuggest, d.suggestConfidence());
@@ -42,11 +43,11 @@ public record TaggingDefaults(Double minConfidence, Double minSuggest,
     }
 
     /** The model of one run: the one given for it, else the configured one, else null (the active model). */
-    public String model(String given) {
+    public @Nullable String model(@Nullable String given) {
         return given != null ? given : model;
     }
 
-    private static <T> T pick(T given, T configured, T builtIn) {
+    private static <T> T pick(@Nullable T given, @Nullable T configured, T builtIn) {
         return given != null ? given : configured != null ? configured : builtIn;
     }
 }
