@@ -1,6 +1,7 @@
 package dev.tempered.api;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where Tempered keeps models, configuration, caches, the journal and the library index. The launcher resolves it
@@ -19,11 +20,11 @@ public final class TemperedHome {
      *
      * @param frameworkProperty the value of {@value #PROPERTY}, or null when the framework has none
      */
-    public static Path resolve(String frameworkProperty) {
+    public static Path resolve(@Nullable String frameworkProperty) {
         return resolve(frameworkProperty, System.getenv("TEMPERED_HOME"), System.getProperty("user.home"));
     }
 
-    static Path resolve(String frameworkProperty, String environment, String userHome) {
+    static Path resolve(@Nullable String frameworkProperty, @Nullable String environment, String userHome) {
         if (frameworkProperty != null && !frameworkProperty.isBlank()) {
             return Path.of(frameworkProperty).toAbsolutePath();
         }

@@ -84,11 +84,11 @@ public final class DemoCommand implements TemperedCommand {
         context.err().printf(Locale.ROOT, "tempered demo: copied %d tracks of free music to %s%n", copied, libDir);
         CollectionTagger tagger = context.service(CollectionTagger.class, Duration.ofSeconds(30));
         Path report = demo.resolve("report");
-        TagJobSummary s = TagCommand.runJob(tagger, new TagJobRequest(List.of(libDir), null, false,
+        TagJobSummary s = TagJobConsole.run(tagger, new TagJobRequest(List.of(libDir), null, false,
                 // wesnoth's tracks carry a person's genre tag ("Romantic Classical"): the report can show how
                 // well calibrated the model is on them, before their genre is replaced.
                 TagPolicy.defaults(), 0, report, LabelSource.TAGS, null, false), context);
-        TagCommand.printSummary(context.out(), s);
+        TagJobConsole.printSummary(context.out(), s);
         context.out().println();
         context.out().println("Open the report:   " + report.resolve("report.html").toUri());
         context.out().println("Tagged copies in:  " + libDir);

@@ -393,7 +393,7 @@ public final class EvaluateCommand implements Subcommand {
                         o.allRows);
             }
             CollectionTagger tagger = context.service(CollectionTagger.class, WAIT);
-            TagCommand.Console console = new TagCommand.Console(context.err(), context.interactive());
+            TagJobConsole.Console console = new TagJobConsole.Console(context.err(), context.interactive());
             LabelledLogits logits;
             try {
                 logits = tagger.labelled(List.of(o.data), spec.ref().id(), o.labelsFrom, o.labelsMap, console);
