@@ -145,7 +145,7 @@ public final class TrainCommand implements TemperedCommand {
     static void print(PrintStream out, TrainingResult r) {
         out.println();
         out.println("Trained " + r.model() + ": " + String.join(", ", r.labels()));
-        out.println("  tracks per label: " + r.labelCounts());
+        out.println("  tracks per label: " + new java.util.TreeMap<>(r.labelCounts()));
         out.println("  split: train " + r.split().get("train") + "; calibration " + r.split().get("calibration")
                 + "; test " + r.split().get("test"));
         out.println("  " + r.split().get("grouping"));

@@ -126,7 +126,7 @@ public final class TrainAction implements PluginAction {
         MetricValue acc = r.calibrated().get(Metric.ACCURACY);
         MetricValue ece = r.calibrated().get(Metric.ECE);
         return String.format(Locale.ROOT, "%s trained on %s; T = %.3f; test accuracy %.3f (%.3f-%.3f), ECE %.3f "
-                + "(%.3f-%.3f); %d embeddings decoded, %d cached; package %s", r.model(), r.labelCounts(),
+                + "(%.3f-%.3f); %d embeddings decoded, %d cached; package %s", r.model(), new java.util.TreeMap<>(r.labelCounts()),
                 r.temperature(), acc.value(), acc.lower(), acc.upper(), ece.value(), ece.lower(), ece.upper(),
                 r.embedded(), r.cached(), r.packageDir());
     }
