@@ -156,8 +156,6 @@ public final class TrainingService implements ModelTrainer {
                 return listener.cancelled();
             }
         };
-        Backbone backbone = backbone(request.backbone());
-
         // 1. Labels.
         Map<String, String> map = new TreeMap<>();
         request.labelsMap().forEach((k, v) -> map.put(k.strip().toLowerCase(Locale.ROOT), v.strip()));
@@ -180,6 +178,7 @@ public final class TrainingService implements ModelTrainer {
         }
         List<Corpus.Track> tracks = scan.tracks();
         checkLabels(tracks, data);
+        Backbone backbone = backbone(request.backbone());
 
         // 2. Embeddings, from the cache or through the backbone.
         long e0 = System.nanoTime();
