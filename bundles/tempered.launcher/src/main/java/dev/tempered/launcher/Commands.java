@@ -14,6 +14,7 @@ import dev.tempered.launcher.cli.ShellCommand;
 import dev.tempered.launcher.cli.StudyCommand;
 import dev.tempered.launcher.cli.Subcommand;
 import dev.tempered.launcher.cli.TagCommand;
+import dev.tempered.launcher.cli.TrainCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ final class Commands {
     static List<Object> subcommands() {
         return List.of(new DemoCommand(), new ProbeCommand(), new AnalyzeCommand(), new TagCommand(),
                 new ReviewCommand(), new CalibrateCommand(), new EvaluateCommand(), new StudyCommand(),
-                new ModelsCommand(), new ShellCommand(), new HostCommand(), new CompletionCommand());
+                new TrainCommand(), new ModelsCommand(), new ShellCommand(), new HostCommand(), new CompletionCommand());
     }
 
     /** The global options, before the subcommand. */

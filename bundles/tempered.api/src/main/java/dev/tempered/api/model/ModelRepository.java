@@ -46,6 +46,16 @@ public interface ModelRepository {
     boolean uninstall(ModelRef ref);
 
     /**
+     * Where an installed package was installed from (its folder or zip), so that a trainer can build on its graph.
+     *
+     * @return the package's path, or empty when it is not installed or has no file
+     * @since 1.2
+     */
+    default Optional<Path> source(ModelRef ref) {
+        return Optional.empty();
+    }
+
+    /**
      * Makes a model the active one for its task, until configuration says otherwise.
      *
      * @param version a version, or {@code null} for the highest installed

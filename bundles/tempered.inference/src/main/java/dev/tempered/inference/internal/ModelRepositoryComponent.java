@@ -217,6 +217,11 @@ public final class ModelRepositoryComponent implements ModelRepository {
     }
 
     @Override
+    public Optional<Path> source(ModelRef ref) {
+        return repository.source(ref);
+    }
+
+    @Override
     public ModelSpec activate(String id, String version) throws InferenceException {
         return repository.activate(id, version);
     }

@@ -33,11 +33,11 @@ public final class TrackAnalyzerComponent implements TrackAnalyzer {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addFrontEnd(FrontEnd frontEnd) {
+    public void addFrontEnd(FrontEnd frontEnd) {
         frontEnds.add(frontEnd);
     }
 
-    void removeFrontEnd(FrontEnd frontEnd) {
+    public void removeFrontEnd(FrontEnd frontEnd) {
         frontEnds.remove(frontEnd);
     }
 

@@ -3,11 +3,15 @@ package dev.tempered.shell.internal;
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.calibration.Calibrator;
+import dev.tempered.api.library.LabelSource;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
 import dev.tempered.api.plugin.ActionResult;
 import dev.tempered.api.plugin.PluginAction;
 import dev.tempered.api.plugin.ProgressMonitor;
+import dev.tempered.api.training.ModelTrainer;
+import dev.tempered.api.training.TrainingRequest;
+import dev.tempered.api.training.TrainingResult;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -28,7 +32,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  */
 @Component(service = TemperedCommands.class, property = {"osgi.command.scope=tempered",
     "osgi.command.function=analyse", "osgi.command.function=analyze", "osgi.command.function=tag",
-    "osgi.command.function=models", "osgi.command.function=use", "osgi.command.function=temperature"})
+    "osgi.command.function=models", "osgi.command.function=use", "osgi.command.function=temperature",
+    "osgi.command.function=train"})
 public final class TemperedCommands {
     private final List<PluginAction> actions = new CopyOnWriteArrayList<>();
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -37,6 +42,8 @@ public final class TemperedCommands {
     private volatile Calibrator calibrator;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile TemperatureStore store;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ModelTrainer trainer;
 
     public TemperedCommands() {
         // DS fills the references.
@@ -140,6 +147,15 @@ public final class TemperedCommands {
             }
             default -> throw new IllegalArgumentException("unknown: temperature " + command + " (set, fit, reset)");
         }
+    }
+
+    @Descriptor("Train a calibrated model on a folder whose sub-folders are the labels (tracks grouped by album folder,"
+            + " no album on two sides); the package goes into the watched models folder and is installed as it appears")
+    public String train(@Descriptor("the folder of labelled music") String folder,
+            @Descriptor("the new package's id") String id) throws TemperedException {
+        TrainingResult r = need(trainer, "ModelTrainer").train(TrainingRequest.of(Path.of(folder), LabelSource.FOLDERS,
+                id), TrainAction.listener(new ConsoleMonitor(System.out)));
+        return TrainAction.summary(r);
     }
 
     private ModelSpec model(String text) throws TemperedException {
