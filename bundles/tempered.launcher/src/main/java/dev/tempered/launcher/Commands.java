@@ -19,6 +19,7 @@ final class Commands {
         {"evaluate", "EvaluateCommand", "measure accuracy and calibration (ECE, MAE, NLL) on labelled data"},
         {"study", "StudyCommand", "the calibration study of the 2023 paper on labelled data: figures, tables, HTML report"},
         {"models", "ModelsCommand", "list installed model packages and the active one"},
+        {"serve", "ServeCommand", "run the application with a local HTTP API (for beets and other tools)"},
         {"shell", "ShellCommand", "start the application with an interactive Gogo shell"},
         {"host", "HostCommand", "start the reference desktop host application"},
     };

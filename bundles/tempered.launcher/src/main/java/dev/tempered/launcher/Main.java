@@ -84,8 +84,16 @@ public final class Main {
             return command.run(args, new NoFrameworkContext(out, err, home, appDir(), interactive));
         }
         boolean shell = name.equals("shell");
+        java.util.Map<String, String> properties;
+        try {
+            properties = command.frameworkProperties(args);
+        } catch (UsageException e) {
+            err.println("tempered " + name + ": " + e.getMessage());
+            return Subcommand.USAGE;
+        }
         long t0 = System.nanoTime();
-        try (EmbeddedFramework fw = EmbeddedFramework.start(appDir(), home, shell, verbose, out, err, interactive)) {
+        try (EmbeddedFramework fw = EmbeddedFramework.start(appDir(), home, shell, verbose, out, err, interactive,
+                command.bundleGroups(), properties)) {
             if (verbose) {
                 err.printf("framework started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             }

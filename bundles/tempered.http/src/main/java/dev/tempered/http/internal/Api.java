@@ -48,7 +48,7 @@ final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
     /** How long a temperature change may take to reach the calibrator (ConfigAdmin delivers asynchronously). */
     private static final long APPLY_WAIT_MILLIS = 5_000;
-    private static final String GENRE_TASK = "genre";
+    private static final String FORM = "application/x-www-form-urlencoded";
 
     /** The routes, for the OpenAPI document's test: method and path template. */
     static final List<String> ROUTES = List.of("GET /openapi.json", "POST /analyze", "POST /analyze/upload",
@@ -492,7 +492,9 @@ final class Api {
             throw tooLarge("JSON body", r.contentLength(), limits.maxJsonBytes());
         }
         String type = r.contentType() == null ? "" : r.contentType().toLowerCase(Locale.ROOT);
-        if (!type.isEmpty() && !type.startsWith("application/json")) {
+        // curl -d sends its default form type; the token header, which no browser form can add, is the guard.
+        if (!type.isEmpty() && !type.startsWith("application/json") && !type.startsWith(FORM)
+                && !type.startsWith("text/plain")) {
             throw new ApiException(415, "unsupported_media_type", "the body must be application/json, not "
                     + r.contentType());
         }

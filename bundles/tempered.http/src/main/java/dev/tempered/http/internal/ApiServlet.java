@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +142,19 @@ public final class ApiServlet extends HttpServlet implements HttpApi {
     private static Request request(HttpServletRequest req) {
         String path = req.getPathInfo() != null ? req.getPathInfo() : req.getServletPath();
         Map<String, List<String>> query = new LinkedHashMap<>();
-        req.getParameterMap().forEach((k, v) -> query.put(k, List.of(v)));
+        // From the query string only: the container's parameter map would consume a form-typed JSON body.
+        String q = req.getQueryString();
+        if (q != null) {
+            for (String pair : q.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                query.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+            }
+        }
         String token = req.getHeader(TOKEN_HEADER);
         String auth = req.getHeader("Authorization");
         if (token == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -103,7 +103,7 @@ class ApiTest {
         assertTrue(relative.body().path("message").asText().contains("music/a.mp3 is not an absolute path"));
         Reply tooMany = api.handle(post("/analyze", "{\"paths\": [\"/a\", \"/b\", \"/c\", \"/d\"]}", TOKEN));
         assertEquals(413, tooMany.status());
-        Reply type = api.handle(new Request("POST", "/analyze", Map.of(), TOKEN, "text/plain", 2, () -> stream("{}")));
+        Reply type = api.handle(new Request("POST", "/analyze", Map.of(), TOKEN, "audio/mpeg", 2, () -> stream("{}")));
         assertEquals(415, type.status());
     }
 
