@@ -7,6 +7,7 @@ import dev.tempered.api.calibration.GenrePrediction;
 import dev.tempered.api.library.LibraryEntry;
 import dev.tempered.api.library.ReviewQueue;
 import dev.tempered.api.library.TagJobSummary;
+import dev.tempered.api.tag.GenreNames;
 import dev.tempered.api.tag.TagResult;
 import java.util.Comparator;
 import java.util.List;
@@ -31,6 +32,8 @@ final class Render {
         num(o, "temperature", p.temperature());
         o.put("attribution", p.attribution());
         o.put("genre", p.topLabel());
+        // As tempered tag would write it into the genre field (hiphop: Hip-Hop).
+        o.put("genreName", GenreNames.defaults().name(p.topLabel()));
         num(o, "confidence", p.confidence());
         num(o, "entropy", p.entropy());
         num(o, "mutualInformation", p.mutualInformation());
