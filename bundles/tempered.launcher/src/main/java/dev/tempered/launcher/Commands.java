@@ -1,77 +1,89 @@
 package dev.tempered.launcher;
 
-import dev.tempered.launcher.cli.CliContext;
+import dev.tempered.launcher.cli.AnalyzeCommand;
+import dev.tempered.launcher.cli.CalibrateCommand;
+import dev.tempered.launcher.cli.Cli;
+import dev.tempered.launcher.cli.CompletionCommand;
+import dev.tempered.launcher.cli.DemoCommand;
+import dev.tempered.launcher.cli.EvaluateCommand;
+import dev.tempered.launcher.cli.HostCommand;
+import dev.tempered.launcher.cli.ModelsCommand;
+import dev.tempered.launcher.cli.ProbeCommand;
+import dev.tempered.launcher.cli.ReviewCommand;
+import dev.tempered.launcher.cli.ServeCommand;
+import dev.tempered.launcher.cli.ShellCommand;
+import dev.tempered.launcher.cli.StudyCommand;
 import dev.tempered.launcher.cli.Subcommand;
+import dev.tempered.launcher.cli.TagCommand;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** The subcommands in the order {@code --help} lists them. */
+/** The command tree: global options and the subcommands in the order {@code --help} lists them. */
 final class Commands {
-    /** name, class in dev.tempered.launcher.cli, one-line summary shown while the class does not exist yet. */
-    private static final String[][] TABLE = {
-        {"demo", "DemoCommand", "tag a demo library of real music with the default model and show the report"},
-        {"probe", "ProbeCommand", "show format, codec, rate, channels, duration and decode speed of audio files"},
-        {"analyze", "AnalyzeCommand", "print the calibrated genre distribution of audio files"},
-        {"tag", "TagCommand", "analyse a collection and write calibrated genre tags safely"},
-        {"review", "ReviewCommand", "list the review queue; accept, reject or clear Tempered's suggestions"},
-        {"calibrate", "CalibrateCommand", "fit a model's temperature on labelled data and apply it"},
-        {"evaluate", "EvaluateCommand", "measure accuracy and calibration (ECE, MAE, NLL) on labelled data"},
-        {"study", "StudyCommand", "the calibration study of the 2023 paper on labelled data: figures, tables, HTML report"},
-        {"models", "ModelsCommand", "list installed model packages and the active one"},
-        {"serve", "ServeCommand", "run the application with a local HTTP API (for beets and other tools)"},
-        {"shell", "ShellCommand", "start the application with an interactive Gogo shell"},
-        {"host", "HostCommand", "start the reference desktop host application"},
-    };
-
     private Commands() {
     }
 
-    static List<Subcommand> all() {
-        List<Subcommand> list = new ArrayList<>();
-        for (String[] row : TABLE) {
-            list.add(load(row[0], row[1], row[2]));
-        }
-        return list;
+    /** Fresh command objects: picocli writes the parsed options into them, so each parse needs its own. */
+    static List<Object> subcommands() {
+        return List.of(new DemoCommand(), new ProbeCommand(), new AnalyzeCommand(), new TagCommand(),
+                new ReviewCommand(), new CalibrateCommand(), new EvaluateCommand(), new StudyCommand(),
+                new ModelsCommand(), new ServeCommand(), new ShellCommand(), new HostCommand(), new CompletionCommand());
     }
 
-    static Optional<Subcommand> find(String name) {
-        return all().stream().filter(c -> c.name().equals(name)).findFirst();
+    /** The global options, before the subcommand. */
+    @Command(name = "tempered", description = "calibrated music-genre tagging",
+            synopsisSubcommandLabel = "COMMAND", commandListHeading = "%nCommands:%n",
+            footerHeading = "%n", footer = {"Run 'tempered COMMAND --help' for a command's options.",
+                "Exit codes: 0 success, 1 some files failed (the batch finished), 2 usage or setup error."})
+    static final class Root {
+        @Option(names = {"-v", "--verbose"}, description = "log what the bundles do (to stderr)")
+        boolean verbose;
+
+        @Option(names = "--home", paramLabel = "DIR", description = {
+            "where models, configuration, caches and the library index live",
+            "(default $TEMPERED_HOME, else ~/.tempered)"})
+        Path home;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        @Option(names = {"-V", "--version"}, versionHelp = true, description = "print the versions and exit")
+        boolean version;
     }
 
-    // Commands are found by class name so that one still being written reports itself as unimplemented
-    // instead of breaking the build or vanishing from --help.
-    private static Subcommand load(String name, String className, String summary) {
-        try {
-            Class<?> c = Class.forName("dev.tempered.launcher.cli." + className);
-            return (Subcommand) c.getDeclaredConstructor().newInstance();
-        } catch (ClassNotFoundException e) {
-            return new NotImplemented(name, summary);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create the " + name + " command", e);
+    /**
+     * A command still written against the older {@link Subcommand} interface: it parses its own arguments, so
+     * picocli hands them over untouched.
+     */
+    @Command
+    static final class Legacy {
+        final Subcommand command;
+
+        @Parameters(arity = "0..*")
+        List<String> args = new ArrayList<>();
+
+        Legacy(Subcommand command) {
+            this.command = command;
         }
     }
 
-    private record NotImplemented(String name, String summary) implements Subcommand {
-        @Override
-        public String summary() {
-            return summary + " (not implemented yet)";
+    static CommandLine root(Root root) {
+        CommandLine cl = Cli.commandLine(root);
+        for (Object c : subcommands()) {
+            if (c instanceof Subcommand s) {
+                CommandLine legacy = Cli.commandLine(new Legacy(s));
+                legacy.setUnmatchedOptionsArePositionalParams(true);
+                legacy.getCommandSpec().usageMessage().description(s.summary());
+                cl.addSubcommand(s.name(), legacy);
+            } else {
+                cl.addSubcommand(Cli.commandLine(c));
+            }
         }
-
-        @Override
-        public String usage() {
-            return "tempered " + name + ": not implemented yet in this version.";
-        }
-
-        @Override
-        public boolean needsFramework() {
-            return false;
-        }
-
-        @Override
-        public int run(List<String> args, CliContext context) {
-            context.err().println("tempered " + name + ": not implemented yet in this version.");
-            return USAGE;
-        }
+        return cl;
     }
 }

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.jar.JarFile;
@@ -91,7 +92,7 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, apiExports());
         props.put("felix.fileinstall.dir", home.resolve("deploy").toString());
-        props.put("tempered.home", home.toString());
+        props.put(dev.tempered.api.TemperedHome.PROPERTY, home.toString());
         props.put("tempered.models.dir", appDir.resolve("models").toString());
         props.put("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         props.put("gosh.args", console ? "" : "--nointeractive");
@@ -203,6 +204,51 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public <T> AutoCloseable follow(Class<T> type, Consumer<List<T>> listener) {
+        BundleContext bc = framework.getBundleContext();
+        // Highest ranking first: ServiceReference orders by ranking, then by age.
+        Map<ServiceReference<T>, T> live = new java.util.TreeMap<>(Comparator.reverseOrder());
+        // The tracker gets each service once and ungets it when it goes; the listener sees every change in order.
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(bc, type, null) {
+            @Override
+            public T addingService(ServiceReference<T> reference) {
+                T service = super.addingService(reference);
+                if (service != null) {
+                    changed(() -> live.put(reference, service));
+                }
+                return service;
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<T> reference, T service) {
+                changed(() -> live.put(reference, service));
+            }
+
+            @Override
+            public void removedService(ServiceReference<T> reference, T service) {
+                changed(() -> live.remove(reference));
+                super.removedService(reference, service);
+            }
+
+            private void changed(Runnable update) {
+                List<T> now;
+                synchronized (live) {
+                    update.run();
+                    now = List.copyOf(live.values());
+                    listener.accept(now);
+                }
+            }
+        };
+        tracker.open();
+        synchronized (live) {
+            if (live.isEmpty()) {
+                listener.accept(List.of());
+            }
+        }
+        return tracker::close;
     }
 
     @Override

@@ -1,16 +1,21 @@
 package dev.tempered.launcher;
 
+import dev.tempered.launcher.cli.CliContext;
+import dev.tempered.launcher.cli.ShellCommand;
 import dev.tempered.launcher.cli.Subcommand;
+import dev.tempered.launcher.cli.TemperedCommand;
 import dev.tempered.launcher.cli.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import picocli.CommandLine;
 
 /** The {@code tempered} command line: global options, then one subcommand. */
 public final class Main {
@@ -32,112 +37,98 @@ public final class Main {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        boolean verbose = false;
-        Path home = defaultHome();
-        List<String> args = new ArrayList<>(argv);
-        while (!args.isEmpty() && args.get(0).startsWith("-")) {
-            String opt = args.remove(0);
-            switch (opt) {
-                case "-h", "--help" -> {
-                    out.print(help());
-                    return Subcommand.OK;
-                }
-                case "-V", "--version" -> {
-                    Properties v = versions();
-                    out.println("tempered " + v.getProperty("version") + " (Felix " + v.getProperty("felix")
-                            + ", ONNX Runtime " + v.getProperty("onnxruntime") + ", Java "
-                            + System.getProperty("java.version") + ")");
-                    return Subcommand.OK;
-                }
-                case "-v", "--verbose" -> verbose = true;
-                case "--home" -> {
-                    if (args.isEmpty()) {
-                        err.println("tempered: --home needs a folder");
-                        return Subcommand.USAGE;
-                    }
-                    home = Path.of(args.remove(0)).toAbsolutePath();
-                }
-                default -> {
-                    err.println("tempered: unknown option " + opt + "\n");
-                    err.print(help());
-                    return Subcommand.USAGE;
-                }
-            }
-        }
-        if (args.isEmpty()) {
-            err.print(help());
+        Commands.Root options = new Commands.Root();
+        CommandLine root = Commands.root(options);
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = root.parseArgs(argv.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            CommandLine at = e.getCommandLine();
+            String name = at == root ? "tempered" : "tempered " + at.getCommandName();
+            err.println(name + ": " + e.getMessage());
+            err.println("Try '" + name + " --help'.");
             return Subcommand.USAGE;
         }
-        String name = args.remove(0);
-        Subcommand command = Commands.find(name).orElse(null);
-        if (command == null) {
-            err.println("tempered: unknown command '" + name + "'\n");
-            err.print(help());
-            return Subcommand.USAGE;
-        }
-        if (args.contains("--help") || args.contains("-h")) {
-            out.println(command.usage());
+        if (parsed.isUsageHelpRequested()) {
+            root.usage(out);
             return Subcommand.OK;
         }
+        if (parsed.isVersionHelpRequested()) {
+            Properties v = versions();
+            out.println("tempered " + v.getProperty("version") + " (Felix " + v.getProperty("felix")
+                    + ", ONNX Runtime " + v.getProperty("onnxruntime") + ", picocli " + CommandLine.VERSION
+                    + ", Java " + System.getProperty("java.version") + ")");
+            return Subcommand.OK;
+        }
+        if (!parsed.hasSubcommand()) {
+            root.usage(err);
+            return Subcommand.USAGE;
+        }
+        CommandLine sub = parsed.subcommand().commandSpec().commandLine();
+        String name = sub.getCommandName();
+        Object user = sub.getCommand();
+        if (parsed.subcommand().isUsageHelpRequested()) {
+            sub.usage(out);
+            return Subcommand.OK;
+        }
+        if (parsed.subcommand().isVersionHelpRequested()) {
+            return run(List.of("--version"), out, err);
+        }
+        Path home = options.home != null ? options.home.toAbsolutePath() : defaultHome();
         boolean interactive = System.console() != null;
-        if (!command.needsFramework()) {
-            return command.run(args, new NoFrameworkContext(out, err, home, appDir(), interactive));
+        Runner runner;
+        boolean needsFramework;
+        if (user instanceof Commands.Legacy legacy) {
+            if (legacy.args.contains("--help") || legacy.args.contains("-h")) {
+                out.println(legacy.command.usage());
+                return Subcommand.OK;
+            }
+            runner = context -> legacy.command.run(legacy.args, context);
+            needsFramework = legacy.command.needsFramework();
+        } else {
+            TemperedCommand command = (TemperedCommand) user;
+            runner = command::run;
+            needsFramework = command.needsFramework();
         }
-        boolean shell = name.equals("shell");
-        java.util.Map<String, String> properties;
         try {
-            properties = command.frameworkProperties(args);
+            if (!needsFramework) {
+                return runner.run(new NoFrameworkContext(out, err, home, appDir(), interactive));
+            }
+            boolean shell = user instanceof ShellCommand;
+            // Bundles only some commands start (the HTTP runtime: only serve), and the settings they read at start.
+            java.util.Set<String> groups = user instanceof TemperedCommand c ? c.bundleGroups() : java.util.Set.of();
+            java.util.Map<String, String> properties = user instanceof TemperedCommand c ? c.frameworkProperties()
+                    : java.util.Map.of();
+            long t0 = System.nanoTime();
+            try (EmbeddedFramework fw = EmbeddedFramework.start(appDir(), home, shell, options.verbose, out, err,
+                    interactive, groups, properties)) {
+                if (options.verbose) {
+                    err.printf("framework started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                }
+                int code = runner.run(fw);
+                if (shell && code == Subcommand.OK) {
+                    fw.waitForStop();
+                }
+                return code;
+            }
         } catch (UsageException e) {
             err.println("tempered " + name + ": " + e.getMessage());
             return Subcommand.USAGE;
         }
-        long t0 = System.nanoTime();
-        try (EmbeddedFramework fw = EmbeddedFramework.start(appDir(), home, shell, verbose, out, err, interactive,
-                command.bundleGroups(), properties)) {
-            if (verbose) {
-                err.printf("framework started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-            }
-            int code = command.run(args, fw);
-            if (shell && code == Subcommand.OK) {
-                fw.waitForStop();
-            }
-            return code;
-        } catch (UsageException e) {
-            err.println("tempered " + name + ": " + e.getMessage());
-            return Subcommand.USAGE;
-        }
+    }
+
+    private interface Runner {
+        int run(CliContext context) throws Exception;
     }
 
     static String help() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("""
-                tempered - calibrated music-genre tagging
-
-                Usage: tempered [--verbose] [--home DIR] COMMAND [ARGS...]
-                       tempered COMMAND --help
-                       tempered --help | --version
-
-                Commands:
-                """);
-        for (Subcommand c : Commands.all()) {
-            sb.append(String.format("  %-10s %s%n", c.name(), c.summary()));
-        }
-        sb.append("""
-
-                Options:
-                  --verbose    log what the bundles do (to stderr)
-                  --home DIR   where models, configuration, caches and the library index live
-                               (default $TEMPERED_HOME, else ~/.tempered)
-
-                Exit codes: 0 success, 1 some files failed (the batch finished), 2 usage or setup error.
-                """);
-        return sb.toString();
+        StringWriter text = new StringWriter();
+        Commands.root(new Commands.Root()).usage(new PrintWriter(text));
+        return text.toString();
     }
 
     private static Path defaultHome() {
-        String env = System.getenv("TEMPERED_HOME");
-        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath()
-                : Path.of(System.getProperty("user.home"), ".tempered");
+        return dev.tempered.api.TemperedHome.resolve(null);
     }
 
     /** The assembled application: {@code -Dtempered.app}, else the folder above the launcher's lib/. */

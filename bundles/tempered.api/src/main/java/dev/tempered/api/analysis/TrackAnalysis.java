@@ -5,19 +5,20 @@ import dev.tempered.api.calibration.GenrePrediction;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The calibrated result for one track.
  *
  * @param file       the track
- * @param audio      what the decoder found
+ * @param audio      what the decoder found, or {@code null} when not known
  * @param prediction the windows combined as the model package says (e.g. the mean of calibrated distributions)
  * @param windows    the prediction of each analysis window, in time order
  * @param timings    where the time went
  * @param vectors    each window's vector: the package's embedding where its graph declares one (a convnet's
  *                   features), else the front end's output; {@link Vectors#NONE} when not kept
  */
-public record TrackAnalysis(Path file, AudioInfo audio, GenrePrediction prediction, List<GenrePrediction> windows,
+public record TrackAnalysis(Path file, @Nullable AudioInfo audio, GenrePrediction prediction, List<GenrePrediction> windows,
         Timings timings, Vectors vectors) {
     public TrackAnalysis {
         Objects.requireNonNull(file, "file");
@@ -27,7 +28,7 @@ public record TrackAnalysis(Path file, AudioInfo audio, GenrePrediction predicti
     }
 
     /** Without vectors. */
-    public TrackAnalysis(Path file, AudioInfo audio, GenrePrediction prediction, List<GenrePrediction> windows,
+    public TrackAnalysis(Path file, @Nullable AudioInfo audio, GenrePrediction prediction, List<GenrePrediction> windows,
             Timings timings) {
         this(file, audio, prediction, windows, timings, Vectors.NONE);
     }

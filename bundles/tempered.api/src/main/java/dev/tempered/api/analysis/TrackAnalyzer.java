@@ -3,6 +3,7 @@ package dev.tempered.api.analysis;
 import dev.tempered.api.TemperedException;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -17,14 +18,14 @@ public interface TrackAnalyzer {
      * @param modelId a model id, or {@code null} for the active genre model
      * @throws TemperedException naming the file: unreadable audio, no such model, inference failure
      */
-    TrackAnalysis analyze(Path file, String modelId) throws TemperedException;
+    TrackAnalysis analyze(Path file, @Nullable String modelId) throws TemperedException;
 
     /**
      * Analyses several tracks, batching their windows through the model.
      *
      * @return one entry per file, in order: the analysis, or the failure for that file
      */
-    List<Outcome> analyzeAll(List<Path> files, String modelId);
+    List<Outcome> analyzeAll(List<Path> files, @Nullable String modelId);
 
     /**
      * One file's outcome in a batch: exactly one of {@code analysis} and {@code failure} is non-null.
@@ -33,6 +34,6 @@ public interface TrackAnalyzer {
      * @param analysis the result, or null
      * @param failure  the error, or null
      */
-    record Outcome(Path file, TrackAnalysis analysis, TemperedException failure) {
+    record Outcome(Path file, @Nullable TrackAnalysis analysis, @Nullable TemperedException failure) {
     }
 }

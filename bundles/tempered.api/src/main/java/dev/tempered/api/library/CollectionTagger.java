@@ -5,6 +5,7 @@ import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.tag.TagResult;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -41,7 +42,7 @@ public interface CollectionTagger {
      * @param labelMapping a mapping file, or {@code null} for the default mapping
      * @throws TemperedException if no labelled file was found, or the job cannot run
      */
-    LabelledLogits labelled(List<Path> roots, String modelId, LabelSource source, Path labelMapping,
+    LabelledLogits labelled(List<Path> roots, @Nullable String modelId, LabelSource source, @Nullable Path labelMapping,
             TagJobListener listener) throws TemperedException;
 
     /** The index entries of files under the roots (every file in the index when the list is empty). */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One file as the library index knows it.
@@ -37,10 +38,11 @@ import java.util.Objects;
  * @since 1.1 (genreBefore, genreAfter, suggestion)
  */
 public record LibraryEntry(Path file, long size, Instant modified, String contentHash, double durationSeconds,
-        ModelRef model, double temperature, List<String> labels, double[] probabilities, String topLabel,
-        double confidence, double entropy, double mutualInformation, TagPlan.Decision decision, boolean written,
-        Instant writtenAt, String truth, Status status, String message, String genreBefore, String genreAfter,
-        String suggestion) {
+        @Nullable ModelRef model, double temperature, List<String> labels, double[] probabilities,
+        @Nullable String topLabel, double confidence, double entropy, double mutualInformation,
+        TagPlan.@Nullable Decision decision, boolean written, @Nullable Instant writtenAt, @Nullable String truth,
+        Status status, String message, @Nullable String genreBefore, @Nullable String genreAfter,
+        @Nullable String suggestion) {
     public LibraryEntry {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(status, "status");

@@ -5,6 +5,7 @@ import dev.tempered.api.tag.TagResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -27,7 +28,7 @@ public interface ReviewQueue {
      * @param mutualInformation the members' disagreement in nats
      * @param reason            why it waits, in words
      */
-    record Item(Path file, String relativePath, String genre, String suggestion, double confidence,
+    record Item(Path file, String relativePath, @Nullable String genre, String suggestion, double confidence,
             double mutualInformation, String reason) {
         public Item {
             Objects.requireNonNull(file, "file");

@@ -1,6 +1,7 @@
 package dev.tempered.api.library;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a collection job stands.
@@ -15,7 +16,7 @@ import java.nio.file.Path;
  * @param current      the file finished last, or {@code null}
  */
 public record TagJobProgress(Phase phase, int found, int toAnalyse, int done, int failed, double audioSeconds,
-        long elapsedNanos, Path current) {
+        long elapsedNanos, @Nullable Path current) {
     /** The phases of a job. */
     public enum Phase {
         /** Walking the folders and recognising audio. */

@@ -4,6 +4,7 @@ import dev.tempered.api.tag.TagPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a collection job should do.
@@ -19,8 +20,8 @@ import java.util.Objects;
  *                     or {@code null}
  * @param reanalyse    analyse every file again even if the index says it is up to date
  */
-public record TagJobRequest(List<Path> roots, String modelId, boolean dryRun, TagPolicy policy, int jobs,
-        Path reportDir, LabelSource labelsFrom, Path labelMapping, boolean reanalyse) {
+public record TagJobRequest(List<Path> roots, @Nullable String modelId, boolean dryRun, TagPolicy policy, int jobs,
+        @Nullable Path reportDir, LabelSource labelsFrom, @Nullable Path labelMapping, boolean reanalyse) {
     public TagJobRequest {
         roots = List.copyOf(roots);
         Objects.requireNonNull(policy, "policy");

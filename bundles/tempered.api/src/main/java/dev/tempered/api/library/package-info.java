@@ -3,5 +3,6 @@
  * temperature, and report on it.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.1.0")
 package dev.tempered.api.library;

@@ -4,6 +4,7 @@ import dev.tempered.api.ModelRef;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -32,7 +33,7 @@ public interface ModelRepository {
      * @param version a version, or {@code null} for the highest installed
      * @throws InferenceException if no such model is installed
      */
-    ModelLease lease(String id, String version) throws InferenceException;
+    ModelLease lease(String id, @Nullable String version) throws InferenceException;
 
     /**
      * Verifies and installs a package (a directory or a .zip holding {@code model.json}).
@@ -50,5 +51,5 @@ public interface ModelRepository {
      * @param version a version, or {@code null} for the highest installed
      * @throws InferenceException if no such model is installed
      */
-    ModelSpec activate(String id, String version) throws InferenceException;
+    ModelSpec activate(String id, @Nullable String version) throws InferenceException;
 }

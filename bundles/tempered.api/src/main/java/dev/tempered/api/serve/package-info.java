@@ -3,5 +3,6 @@
  * reach the same services as the command line.
  */
 @org.osgi.annotation.bundle.Export
+@org.jspecify.annotations.NullMarked
 @org.osgi.annotation.versioning.Version("1.0.0")
 package dev.tempered.api.serve;

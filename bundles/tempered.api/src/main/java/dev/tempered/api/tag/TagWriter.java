@@ -19,6 +19,15 @@ public interface TagWriter {
     TagPlan plan(Path file, GenrePrediction prediction, TagPolicy policy) throws TagException;
 
     /**
+     * What {@link #plan} would decide, for a dry run: the same decision, fields and reason, without fingerprinting
+     * the whole file (reading every byte) to guard a later write. Meant to be shown, not applied: applied, it is
+     * checked like a plan made by another writer (the tags must still be what it saw), not byte for byte.
+     */
+    default TagPlan preview(Path file, GenrePrediction prediction, TagPolicy policy) throws TagException {
+        return plan(file, prediction, policy);
+    }
+
+    /**
      * Carries out a plan. A {@link TagPlan.Decision#SKIP} plan returns at once with {@code written == false}.
      *
      * @throws TagException if the file changed since planning, is read-only, the disk is full, or verification

@@ -2,5 +2,6 @@
  * Writing calibrated genre tags into audio files: plans, policy, results and the names of the fields Tempered owns.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.jspecify.annotations.NullMarked
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.tempered.api.tag;

@@ -1,6 +1,7 @@
 package dev.tempered.http.internal;
 
 import dev.tempered.api.TemperedException;
+import dev.tempered.api.TemperedHome;
 import dev.tempered.api.analysis.TrackAnalyzer;
 import dev.tempered.api.calibration.Calibrator;
 import dev.tempered.api.calibration.TemperatureSettings;
@@ -87,8 +88,7 @@ public final class ApiServlet extends HttpServlet implements HttpApi {
     public ApiServlet(@Reference TrackAnalyzer analyzer, @Reference ModelRepository repository,
             @Reference Calibrator calibrator, @Reference TemperatureSettings settings,
             @Reference CollectionTagger tagger, @Reference ReviewQueue review, Config config, BundleContext context) {
-        Path home = Path.of(String.valueOf(context.getProperty("tempered.home") != null
-                ? context.getProperty("tempered.home") : System.getProperty("java.io.tmpdir")));
+        Path home = TemperedHome.resolve(context.getProperty(TemperedHome.PROPERTY));
         this.api = new Api(analyzer, repository, calibrator, settings, tagger, review,
                 new Api.Limits(Math.max(1, config.maxJsonKiB()) * 1024, Math.max(1, config.maxUploadMiB()) * 1024L * 1024L,
                         Math.max(1, config.maxPaths())), home.resolve("cache").resolve("uploads"), () -> token);

@@ -159,11 +159,7 @@ public final class ModelRepositoryComponent implements ModelRepository {
     }
 
     private Path home() {
-        String home = context.getProperty("tempered.home");
-        if (home == null || home.isBlank()) {
-            home = System.getenv("TEMPERED_HOME");
-        }
-        return home == null || home.isBlank() ? Path.of(System.getProperty("user.home"), ".tempered") : Path.of(home);
+        return dev.tempered.api.TemperedHome.resolve(context.getProperty(dev.tempered.api.TemperedHome.PROPERTY));
     }
 
     /** Threads per session at most: ONNX Runtime starts them all inside createSession, 100,000 wedged it. */

@@ -19,84 +19,53 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code tempered analyze}: the calibrated genre distribution of audio files. */
-public final class AnalyzeCommand implements Subcommand {
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = {"print the calibrated genre distribution of audio files", "",
+            "Decodes each file (several windows across a long track), runs the model's ensemble, applies its",
+            "current temperature and prints the calibrated genre distribution, the top genre with its",
+            "confidence, and the uncertainty: predictive entropy and the mutual information between ensemble",
+            "members (their disagreement), both in nats."},
+        footer = {"%nA file that fails is reported on stderr and the others go on; exit status 1 then.",
+            "Example: tempered analyze --format json song.mp3 album/*.flac"})
+public final class AnalyzeCommand implements TemperedCommand {
     /** Files analysed per call, so results appear as they come while windows are still batched. */
     private static final int CHUNK = 8;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Override
-    public String name() {
-        return "analyze";
-    }
+    enum Format { table, json }
+
+    @Option(names = "--model", paramLabel = "ID", description = "use this installed model (default: the active genre model)")
+    String model;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json (one JSON document on stdout)")
+    Format format = Format.table;
+
+    @Option(names = "--all", description = "print every class, not just the top 5")
+    boolean all;
+
+    @Option(names = "--features", description = {"with --format json: each window's vector too (the convnet's",
+        "160-value embedding, or a descriptor model's descriptors), named, and their mean"})
+    boolean features;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "audio files")
+    List<Path> files = new ArrayList<>();
 
     @Override
-    public String summary() {
-        return "print the calibrated genre distribution of audio files";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered analyze [--model ID] [--format table|json] [--all] [--features] FILE...
-
-                Decodes each file (several windows across a long track), runs the model's ensemble,
-                applies its current temperature and prints the calibrated genre distribution, the top
-                genre with its confidence, and the uncertainty: predictive entropy and the mutual
-                information between ensemble members (their disagreement), both in nats.
-
-                Options:
-                  --model ID        use this installed model (default: the active genre model)
-                  --format FORMAT   table (default) or json (one JSON document on stdout)
-                  --all             print every class, not just the top 5
-                  --features        with --format json: each window's vector too (the convnet's 160-value
-                                    embedding, or a descriptor model's descriptors), named, and their mean
-
-                A file that fails is reported on stderr and the others go on; exit status 1 then.
-                Example: tempered analyze --format json song.mp3 album/*.flac""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        String model = null;
-        String format = "table";
-        boolean all = false;
-        boolean features = false;
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--model" -> model = value(args, ++i, a);
-                case "--format" -> {
-                    format = value(args, ++i, a);
-                    if (!format.equals("table") && !format.equals("json")) {
-                        throw new UsageException("--format must be table or json, not '" + format + "'");
-                    }
-                }
-                case "--all" -> all = true;
-                case "--features" -> features = true;
-                case "--" -> {
-                    args.subList(i + 1, args.size()).forEach(s -> files.add(Path.of(s)));
-                    i = args.size();
-                }
-                default -> {
-                    if (a.startsWith("-") && a.length() > 1) {
-                        throw new UsageException("unknown option " + a);
-                    }
-                    files.add(Path.of(a));
-                }
-            }
-        }
+    public int run(CliContext context) throws Exception {
         if (files.isEmpty()) {
             throw new UsageException("no files given");
         }
-        if (features && !format.equals("json")) {
+        if (features && format != Format.json) {
             throw new UsageException("--features needs --format json");
         }
         TrackAnalyzer analyzer = context.service(TrackAnalyzer.class, Duration.ofSeconds(30));
         PrintStream out = context.out();
-        boolean json = format.equals("json");
+        boolean json = format == Format.json;
         int failed = 0;
         // One JSON document streamed file by file, so results appear while later files are analysed.
         // The generator must not close the command's stdout.
@@ -153,13 +122,6 @@ public final class AnalyzeCommand implements Subcommand {
             out.println();
         }
         return failed == 0 ? OK : SOME_FAILED;
-    }
-
-    static String value(List<String> args, int i, String option) throws UsageException {
-        if (i >= args.size() || args.get(i).startsWith("--")) {
-            throw new UsageException(option + " needs a value");
-        }
-        return args.get(i);
     }
 
     /** Label indices by decreasing probability. */

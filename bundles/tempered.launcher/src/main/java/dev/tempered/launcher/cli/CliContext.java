@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** What a subcommand gets from the launcher: the framework's services, the console and the Tempered home. */
 public interface CliContext {
@@ -16,6 +17,16 @@ public interface CliContext {
 
     /** All services of a type now, highest ranking first. */
     <T> List<T> services(Class<T> type);
+
+    /**
+     * Follows the services of a type: calls {@code listener} with all of them now (highest ranking first) and again
+     * after every registration, modification and removal, until the returned handle is closed. A service that goes
+     * away is released. Hosts use this instead of polling.
+     */
+    default <T> AutoCloseable follow(Class<T> type, Consumer<List<T>> listener) {
+        listener.accept(services(type));
+        return () -> { };
+    }
 
     /** Standard output, for results. */
     PrintStream out();

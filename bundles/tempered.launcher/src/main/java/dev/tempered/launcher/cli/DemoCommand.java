@@ -17,12 +17,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
 
 /**
  * {@code tempered demo}: copies a small library of real music from Debian's free game-music packages into a
  * temporary folder, tags the copy with the default model and shows the summary and the HTML report.
  */
-public final class DemoCommand implements Subcommand {
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"tag a demo library of real music with the default model and show the report", "",
+            "Copies about a dozen tracks of free music from Debian's game-music packages (wesnoth-1.16-music,",
+            "asc-music, singularity-music, warzone2100-music) into a temporary folder, tags the copies with the",
+            "default model (your own files are never touched), and prints the summary and the path of the HTML",
+            "report. The tracks' existing genre tags serve as labels, so the report also shows accuracy, ECE",
+            "and the reliability diagram on them. As root it installs missing packages with apt-get; otherwise",
+            "it tells you the command to run."})
+public final class DemoCommand implements TemperedCommand {
     /** Debian packages of freely licensed music, with the folder name each gets in the demo library. */
     static final Map<String, String> CORPUS = corpus();
     /** Tracks per package: enough for a report with some spread, few enough to finish in a couple of minutes. */
@@ -38,34 +47,7 @@ public final class DemoCommand implements Subcommand {
     }
 
     @Override
-    public String name() {
-        return "demo";
-    }
-
-    @Override
-    public String summary() {
-        return "tag a demo library of real music with the default model and show the report";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered demo
-
-                Copies about a dozen tracks of free music from Debian's game-music packages
-                (wesnoth-1.16-music, asc-music, singularity-music, warzone2100-music) into a temporary
-                folder, tags the copies with the default model (your own files are never touched), and
-                prints the summary and the path of the HTML report. The tracks' existing genre tags serve
-                as labels, so the report also shows accuracy, ECE and the reliability diagram on them.
-                As root it installs missing packages with apt-get; otherwise it tells you the command
-                to run.""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        if (!args.isEmpty()) {
-            throw new UsageException("demo takes no arguments");
-        }
+    public int run(CliContext context) throws Exception {
         Map<String, List<Path>> tracks = findCorpus();
         if (tracks.isEmpty()) {
             if (!isRoot()) {

@@ -8,72 +8,53 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Starts the reference host: a desktop tagging tool whose Tempered menus come only from the {@link PluginAction}
  * services of the running framework. Options let a script drive it through those menus and save a screenshot.
  */
-public final class HostCommand implements Subcommand {
-    @Override
-    public String name() {
-        return "host";
-    }
+@Command(name = "host", mixinStandardHelpOptions = true,
+        description = {"start the reference desktop host application", "",
+            "Opens the reference host: a small tagging tool showing the audio files of DIR (default: the current",
+            "folder), a results table and a reliability-diagram pane. Its Tempered menus are built only from the",
+            "PluginAction services of the running application and follow them live: drop a model package into",
+            "$TEMPERED_HOME/deploy/models and its \"Use model\" item appears. Needs a display (DISPLAY); the",
+            "tempered script runs Java headless unless TEMPERED_HEADLESS=false, and this command switches that",
+            "off itself when it can.", "",
+            "The scripting options (for screenshots and tests) go through the same menus a user clicks."},
+        footer = {"%nExample:",
+            "  TEMPERED_HEADLESS=false xvfb-run -a -s \"-screen 0 1280x800x24\" ./tempered host \\",
+            "    --select-all --click \"Tempered/Analyse\" --screenshot host.png --exit ~/Music"})
+public final class HostCommand implements TemperedCommand {
+    @Option(names = "--select-all", description = "select every listed file")
+    boolean selectAll;
+
+    @Option(names = "--click", paramLabel = "MENU/.../ITEM", description = {"click the menu item whose label "
+        + "starts with ITEM, wait until the action finished (repeatable, in order)"})
+    List<String> clickPaths = new ArrayList<>();
+
+    @Option(names = "--show-menu", paramLabel = "MENU/...", description = "leave these menus open (for a screenshot)")
+    String showMenuPath;
+
+    @Option(names = "--screenshot", paramLabel = "FILE.png", description = "save the window as the screen shows it")
+    Path screenshotFile;
+
+    @Option(names = "--exit", description = "close when done instead of waiting for the user")
+    boolean exit;
+
+    @Parameters(paramLabel = "DIR", arity = "0..1", description = "the folder to show (default: the current one)")
+    Path folder;
 
     @Override
-    public String summary() {
-        return "start the reference desktop host application";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered host [OPTIONS] [DIR]
-
-                Opens the reference host: a small tagging tool showing the audio files of DIR (default: the
-                current folder), a results table and a reliability-diagram pane. Its Tempered menus are built
-                only from the PluginAction services of the running application and follow them live: drop a
-                model package into $TEMPERED_HOME/deploy/models and its "Use model" item appears.
-                Needs a display (DISPLAY); the tempered script runs Java headless unless TEMPERED_HEADLESS=false,
-                and this command switches that off itself when it can.
-
-                Scripting (for screenshots and tests; everything goes through the same menus a user clicks):
-                  --select-all           select every listed file
-                  --click MENU/.../ITEM  click the menu item whose label starts with ITEM, wait until the
-                                         action finished (repeatable, in order)
-                  --show-menu MENU/...   leave these menus open (for a screenshot)
-                  --screenshot FILE.png  save the window as the screen shows it
-                  --exit                 close when done instead of waiting for the user
-
-                Example:
-                  TEMPERED_HEADLESS=false xvfb-run -a -s "-screen 0 1280x800x24" ./tempered host \\
-                    --select-all --click "Tempered/Analyse" --screenshot host.png --exit ~/Music""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        Path dir = Path.of("").toAbsolutePath();
-        boolean selectAll = false;
-        boolean exit = false;
-        List<List<String>> clicks = new ArrayList<>();
-        List<String> showMenu = null;
-        Path screenshot = null;
-        List<String> rest = new ArrayList<>(args);
-        while (!rest.isEmpty()) {
-            String a = rest.remove(0);
-            switch (a) {
-                case "--select-all" -> selectAll = true;
-                case "--exit" -> exit = true;
-                case "--click" -> clicks.add(path(value(a, rest)));
-                case "--show-menu" -> showMenu = path(value(a, rest));
-                case "--screenshot" -> screenshot = Path.of(value(a, rest)).toAbsolutePath();
-                default -> {
-                    if (a.startsWith("-")) {
-                        throw new UsageException("unknown option " + a);
-                    }
-                    dir = Path.of(a).toAbsolutePath();
-                }
-            }
-        }
+    public int run(CliContext context) throws Exception {
+        Path dir = (folder == null ? Path.of("") : folder).toAbsolutePath();
+        List<List<String>> clicks = clickPaths.stream().map(HostCommand::path).toList();
+        List<String> showMenu = showMenuPath == null ? null : path(showMenuPath);
+        Path screenshot = screenshotFile == null ? null : screenshotFile.toAbsolutePath();
+        boolean exit = this.exit;
         if (!Files.isDirectory(dir)) {
             throw new UsageException("not a folder: " + dir);
         }
@@ -88,8 +69,10 @@ public final class HostCommand implements Subcommand {
                     + " already started headless, with TEMPERED_HEADLESS=false.");
             return USAGE;
         }
-        HostWindow window = HostWindow.open(dir, () -> context.services(PluginAction.class));
+        HostWindow window = HostWindow.open(dir);
         int code = OK;
+        // Tracked, not polled: the menus change when services come and go, and a departed action is released.
+        AutoCloseable following = context.follow(PluginAction.class, window::actionsChanged);
         try {
             if (selectAll) {
                 window.selectAll();
@@ -119,14 +102,8 @@ public final class HostCommand implements Subcommand {
         } else {
             window.awaitClosed();
         }
+        following.close();
         return code;
-    }
-
-    private static String value(String option, List<String> rest) throws UsageException {
-        if (rest.isEmpty()) {
-            throw new UsageException(option + " needs a value");
-        }
-        return rest.remove(0);
     }
 
     private static List<String> path(String text) {

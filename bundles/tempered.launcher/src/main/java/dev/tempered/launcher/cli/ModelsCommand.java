@@ -3,6 +3,10 @@ package dev.tempered.launcher.cli;
 import dev.tempered.api.calibration.Calibrator;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,58 +14,33 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code tempered models}: the installed model packages and which one is active per task. */
-public final class ModelsCommand implements Subcommand {
-    @Override
-    public String name() {
-        return "models";
-    }
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = {"list installed model packages and the active one", "",
+            "Lists the verified model packages: id, version, task, members (ensemble members, or members x MC",
+            "dropout passes), the number of labels, the temperature in use (the calibrated one if a calibration",
+            "is configured for that version, else the package's default) and whether the package is the active",
+            "one for its task.", "",
+            "Packages come from the application's models/ folder and from $TEMPERED_HOME/deploy/models (a folder",
+            "holding model.json and its ONNX file, or a .zip of one); a package dropped there while Tempered runs",
+            "is verified and installed without a restart. A package that fails verification is not listed; the",
+            "log says why."})
+public final class ModelsCommand implements TemperedCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    enum Format { table, json }
+
+    @Option(names = "--labels", description = "print each package's labels too")
+    boolean labels;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json")
+    Format format = Format.table;
 
     @Override
-    public String summary() {
-        return "list installed model packages and the active one";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered models [--labels] [--format table|json]
-
-                Lists the verified model packages: id, version, task, members (ensemble members, or
-                members x MC dropout passes), the number of labels, the temperature in use (the
-                calibrated one if a calibration is configured for that version, else the package's
-                default) and whether the package is the active one for its task.
-
-                Packages come from the application's models/ folder and from $TEMPERED_HOME/deploy/models
-                (a folder holding model.json and its ONNX file, or a .zip of one); a package dropped
-                there while Tempered runs is verified and installed without a restart. A package that
-                fails verification is not listed; the log says why.
-
-                Options:
-                  --labels          print each package's labels too
-                  --format FORMAT   table (default) or json""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        boolean labels = false;
-        String format = "table";
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--labels" -> labels = true;
-                case "--format" -> {
-                    if (i + 1 >= args.size()) {
-                        throw new UsageException("--format needs a value");
-                    }
-                    format = args.get(++i);
-                    if (!format.equals("table") && !format.equals("json")) {
-                        throw new UsageException("--format must be table or json, not '" + format + "'");
-                    }
-                }
-                default -> throw new UsageException("unknown argument " + args.get(i));
-            }
-        }
+    public int run(CliContext context) throws Exception {
         ModelRepository repository = context.service(ModelRepository.class, Duration.ofSeconds(10));
         Optional<Calibrator> calibrator = context.services(Calibrator.class).stream().findFirst();
         List<Row> rows = new ArrayList<>();
@@ -74,7 +53,7 @@ public final class ModelsCommand implements Subcommand {
         rows.sort(Comparator.comparing((Row r) -> r.spec.task()).thenComparing(r -> r.spec.ref().id())
                 .thenComparing(r -> r.spec.ref().version()));
         PrintStream out = context.out();
-        if (format.equals("json")) {
+        if (format == Format.json) {
             printJson(out, rows);
         } else if (rows.isEmpty()) {
             context.err().println("No model packages are installed. Put one in " + context.home().resolve("deploy")
@@ -126,45 +105,22 @@ public final class ModelsCommand implements Subcommand {
         }
     }
 
-    private static void printJson(PrintStream out, List<Row> rows) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
+    private static void printJson(PrintStream out, List<Row> rows) throws IOException {
+        ArrayNode list = JSON.createArrayNode();
+        for (Row r : rows) {
             ModelSpec s = r.spec;
-            sb.append(i == 0 ? "\n" : ",\n").append("  {\"id\": ").append(quote(s.ref().id()))
-                    .append(", \"version\": ").append(quote(s.ref().version()))
-                    .append(", \"task\": ").append(quote(s.task()))
-                    .append(", \"name\": ").append(quote(s.name()))
-                    .append(", \"members\": ").append(s.members())
-                    .append(", \"mcDropoutPasses\": ").append(s.mcDropoutPasses())
-                    .append(", \"labels\": [");
-            for (int j = 0; j < s.labels().size(); j++) {
-                sb.append(j == 0 ? "" : ", ").append(quote(s.labels().get(j)));
-            }
-            sb.append("], \"temperature\": ").append(r.temperature)
-                    .append(", \"defaultTemperature\": ").append(s.defaultTemperature())
-                    .append(", \"active\": ").append(r.active).append('}');
+            ObjectNode o = list.addObject();
+            o.put("id", s.ref().id());
+            o.put("version", s.ref().version());
+            o.put("task", s.task());
+            o.put("name", s.name());
+            o.put("members", s.members());
+            o.put("mcDropoutPasses", s.mcDropoutPasses());
+            s.labels().forEach(o.putArray("labels")::add);
+            o.put("temperature", r.temperature);
+            o.put("defaultTemperature", s.defaultTemperature());
+            o.put("active", r.active);
         }
-        out.println(sb.append(rows.isEmpty() ? "]" : "\n]"));
-    }
-
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list));
     }
 }

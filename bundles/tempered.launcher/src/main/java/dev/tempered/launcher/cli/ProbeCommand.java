@@ -11,78 +11,41 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code tempered probe}: what each audio file is and how fast it decodes. */
-public final class ProbeCommand implements Subcommand {
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = {"show format, codec, rate, channels, duration and decode speed of audio files", "",
+            "Recognises each file by its content and prints one line per file: container format, codec, sample",
+            "rate, channels, duration, the decoder that reads it, and how fast the whole file decodes (in",
+            "2-minute windows, so memory stays bounded), in multiples of real time (x RT)."},
+        footer = {"%nA file that fails is reported on stderr with the reason and the others go on; exit status 1",
+            "then.", "Example: tempered probe --rate 22050 --mono music/*.flac"})
+public final class ProbeCommand implements TemperedCommand {
     /** Decode in windows of this length: memory stays bounded for files of any length. */
     private static final double CHUNK_SECONDS = 120;
 
-    @Override
-    public String name() {
-        return "probe";
-    }
+    @Option(names = "--rate", paramLabel = "HZ",
+            description = "also resample to HZ while decoding (the model path, e.g. 22050)")
+    int rate;
+
+    @Option(names = "--mono", description = "also downmix to mono while decoding")
+    boolean mono;
+
+    @Option(names = "--no-decode", description = "read the headers only; no speed is measured")
+    boolean noDecode;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*", description = "audio files")
+    List<Path> files = new ArrayList<>();
 
     @Override
-    public String summary() {
-        return "show format, codec, rate, channels, duration and decode speed of audio files";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered probe [--rate HZ] [--mono] [--no-decode] FILE...
-
-                Recognises each file by its content and prints one line per file: container format,
-                codec, sample rate, channels, duration, the decoder that reads it, and how fast the
-                whole file decodes (in 2-minute windows, so memory stays bounded), in multiples
-                of real time (x RT).
-
-                Options:
-                  --rate HZ     also resample to HZ while decoding (the model path, e.g. 22050)
-                  --mono        also downmix to mono while decoding
-                  --no-decode   read the headers only; no speed is measured
-
-                A file that fails is reported on stderr with the reason and the others go on;
-                exit status 1 then.
-                Example: tempered probe --rate 22050 --mono music/*.flac""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        int rate = 0;
-        boolean mono = false;
-        boolean decode = true;
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--rate" -> {
-                    if (i + 1 >= args.size()) {
-                        throw new UsageException("--rate needs a value in Hz");
-                    }
-                    try {
-                        rate = Integer.parseInt(args.get(++i));
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--rate must be a whole number of Hz, not '" + args.get(i) + "'");
-                    }
-                    if (rate < 1 || rate > 768_000) {
-                        throw new UsageException("--rate must be between 1 and 768000 Hz");
-                    }
-                }
-                case "--mono" -> mono = true;
-                case "--no-decode" -> decode = false;
-                case "--" -> {
-                    args.subList(i + 1, args.size()).forEach(s -> files.add(Path.of(s)));
-                    i = args.size();
-                }
-                default -> {
-                    if (a.startsWith("-") && a.length() > 1) {
-                        throw new UsageException("unknown option " + a);
-                    }
-                    files.add(Path.of(a));
-                }
-            }
+    public int run(CliContext context) throws Exception {
+        if (rate < 0 || rate > 768_000) {
+            throw new UsageException("--rate must be between 1 and 768000 Hz");
         }
+        boolean decode = !noDecode;
         if (files.isEmpty()) {
             throw new UsageException("no files given");
         }

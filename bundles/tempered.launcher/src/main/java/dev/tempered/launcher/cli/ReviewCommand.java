@@ -7,57 +7,39 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /** {@code tempered review}: the review queue of the library index; the decisions are the ReviewQueue service's. */
-public final class ReviewCommand implements Subcommand {
-    @Override
-    public String name() {
-        return "review";
-    }
+@Command(name = "review", mixinStandardHelpOptions = true,
+        customSynopsis = {"tempered review list   [PATH...]", "       tempered review accept PATH...",
+            "       tempered review reject PATH...", "       tempered review clear  PATH..."},
+        description = {"list the files waiting for a person, and accept, reject or clear Tempered's suggestions", "",
+            "The review queue holds the files a tag run marked TEMPERED_STATUS=review: below the apply threshold,",
+            "or keeping a genre that differs from Tempered's suggestion. PATH is a file or a folder (everything",
+            "under it); list without PATH shows the whole index.", "",
+            "  list     path relative to PATH, genre now, suggestion, confidence, mutual information",
+            "  accept   write the suggestion into the genre field and clear the review mark",
+            "  reject   mark the files do-not-touch (TEMPERED_STATUS=rejected): later runs and tag --undo leave",
+            "           them alone; a file named on its own is marked even if it is not waiting",
+            "  clear    remove every Tempered field (the do-not-touch mark too); the next run treats the file as",
+            "           never tagged", "",
+            "Every change is a safe, verified, journaled write, like tag's."},
+        footer = "%nExample: tempered review list ~/Music && tempered review accept ~/Music/Jazz")
+public final class ReviewCommand implements TemperedCommand {
+    /** What to do with the files. */
+    enum Action { list, accept, reject, clear }
+
+    @Parameters(index = "0", paramLabel = "ACTION", description = "list, accept, reject or clear")
+    Action action;
+
+    @Parameters(index = "1..*", paramLabel = "PATH", description = "files or folders")
+    List<Path> given = new ArrayList<>();
 
     @Override
-    public String summary() {
-        return "list the files waiting for a person, and accept, reject or clear Tempered's suggestions";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered review list   [PATH...]
-                       tempered review accept PATH...
-                       tempered review reject PATH...
-                       tempered review clear  PATH...
-
-                The review queue holds the files a tag run marked TEMPERED_STATUS=review: below the apply
-                threshold, or keeping a genre that differs from Tempered's suggestion. PATH is a file or a
-                folder (everything under it); list without PATH shows the whole index.
-
-                  list     path relative to PATH, genre now, suggestion, confidence, mutual information
-                  accept   write the suggestion into the genre field and clear the review mark
-                  reject   mark the files do-not-touch (TEMPERED_STATUS=rejected): later runs and
-                           tag --undo leave them alone; a file named on its own is marked even if
-                           it is not waiting
-                  clear    remove every Tempered field (the do-not-touch mark too); the next run
-                           treats the file as never tagged
-
-                Every change is a safe, verified, journaled write, like tag's.
-                Example: tempered review list ~/Music && tempered review accept ~/Music/Jazz""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        if (args.isEmpty()) {
-            throw new UsageException("say what to do: list, accept, reject or clear");
-        }
-        String action = args.get(0);
-        List<Path> paths = new ArrayList<>();
-        for (String a : args.subList(1, args.size())) {
-            if (a.startsWith("-") && a.length() > 1) {
-                throw new UsageException("unknown option " + a);
-            }
-            paths.add(Path.of(a).toAbsolutePath().normalize());
-        }
-        if (!action.equals("list") && paths.isEmpty()) {
+    public int run(CliContext context) throws Exception {
+        List<Path> paths = given.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        if (action != Action.list && paths.isEmpty()) {
             throw new UsageException("review " + action + " needs the files or folders to " + action);
         }
         for (Path p : paths) {
@@ -67,12 +49,10 @@ public final class ReviewCommand implements Subcommand {
         }
         ReviewQueue queue = context.service(ReviewQueue.class, Duration.ofSeconds(30));
         return switch (action) {
-            case "list" -> list(queue.list(paths), context);
-            case "accept" -> report(queue.accept(paths), "accepted", context);
-            case "reject" -> report(queue.reject(paths), "marked do-not-touch", context);
-            case "clear" -> report(queue.clear(paths), "cleared", context);
-            default -> throw new UsageException("review: unknown action '" + action
-                    + "' (list, accept, reject or clear)");
+            case list -> list(queue.list(paths), context);
+            case accept -> report(queue.accept(paths), "accepted", context);
+            case reject -> report(queue.reject(paths), "marked do-not-touch", context);
+            case clear -> report(queue.clear(paths), "cleared", context);
         };
     }
 

@@ -29,23 +29,6 @@ public interface Subcommand {
     }
 
     /**
-     * The feature's {@code start-with} groups this command starts besides the bundles every command starts (the HTTP
-     * runtime for {@code serve}).
-     */
-    default java.util.Set<String> bundleGroups() {
-        return java.util.Set.of();
-    }
-
-    /**
-     * Framework properties this command adds, from its arguments (read before the framework starts).
-     *
-     * @throws UsageException for bad arguments
-     */
-    default java.util.Map<String, String> frameworkProperties(List<String> args) throws UsageException {
-        return java.util.Map.of();
-    }
-
-    /**
      * Runs the command.
      *
      * @param args the arguments after the subcommand name

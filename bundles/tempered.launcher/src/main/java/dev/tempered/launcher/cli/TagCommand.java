@@ -18,149 +18,143 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code tempered tag}: analyse a collection and write calibrated genre tags safely, resumably. */
-public final class TagCommand implements Subcommand {
-    @Override
-    public String name() {
-        return "tag";
+@Command(name = "tag", mixinStandardHelpOptions = true, sortOptions = false,
+        customSynopsis = {"tempered tag [OPTIONS] PATH...", "       tempered tag --undo PATH..."},
+        description = {"analyse a collection and write calibrated genre tags safely", "",
+            "Scans the folders for audio (recognised by content, not by name), analyses every file the library",
+            "index does not already know with the current model and temperature, and writes the genre where the",
+            "calibrated confidence reaches the threshold; below it only Tempered's own fields are written, marked",
+            "for review. A genre the file already has is kept (our suggestion goes into TEMPERED_GENRE, marked for",
+            "review), and a genre someone changed since Tempered wrote it is never overwritten. Writes are atomic",
+            "and verified. The index ($TEMPERED_HOME/library) makes runs resumable: a second run does nothing new,",
+            "an interrupted one (Ctrl-C, or killed) continues where it stopped, and a new temperature",
+            "re-calibrates from the stored logits without decoding again.", ""},
+        footer = {"%nCtrl-C stops cleanly: files being decoded are finished and written whole, the others are left",
+            "untouched; run the same command again to continue.",
+            "Example: tempered tag --dry-run --report /tmp/report ~/Music"})
+public final class TagCommand implements TemperedCommand {
+    /** The choices of {@code --genre}, in the words the user types. */
+    enum GenreChoice {
+        KEEP("keep", TagPolicy.ExistingGenre.KEEP), REPLACE("replace", TagPolicy.ExistingGenre.REPLACE),
+        APPEND("append", TagPolicy.ExistingGenre.APPEND), FILL_EMPTY("fill-empty", TagPolicy.ExistingGenre.FILL_EMPTY);
+
+        final String word;
+        final TagPolicy.ExistingGenre policy;
+
+        GenreChoice(String word, TagPolicy.ExistingGenre policy) {
+            this.word = word;
+            this.policy = policy;
+        }
+
+        @Override
+        public String toString() {
+            return word;
+        }
     }
 
-    @Override
-    public String summary() {
-        return "analyse a collection and write calibrated genre tags safely";
+    /** The choices of {@code --labels-from}. */
+    enum LabelChoice {
+        folders(LabelSource.FOLDERS), tags(LabelSource.TAGS);
+
+        final LabelSource source;
+
+        LabelChoice(LabelSource source) {
+            this.source = source;
+        }
     }
 
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered tag [options] PATH...
-                       tempered tag --undo PATH...
+    @Option(names = {"-n", "--dry-run"}, description = "analyse and report, write no tags")
+    boolean dryRun;
 
-                Scans the folders for audio (recognised by content, not by name), analyses every file the
-                library index does not already know with the current model and temperature, and writes the
-                genre where the calibrated confidence reaches the threshold; below it only Tempered's own
-                fields are written, marked for review. A genre the file already has is kept (our suggestion
-                goes into TEMPERED_GENRE, marked for review), and a genre someone changed since Tempered
-                wrote it is never overwritten. Writes are atomic and verified. The index
-                ($TEMPERED_HOME/library) makes runs resumable: a second run does nothing new, an interrupted
-                one (Ctrl-C, or killed) continues where it stopped, and a new temperature re-calibrates
-                from the stored logits without decoding again.
+    @Option(names = "--min-confidence", paramLabel = "P", description = {"the apply threshold: write the genre only "
+        + "at confidence >= P", "(default: min.confidence of the model's .cfg, else 0.5)"})
+    Double minConfidence;
 
-                Options:
-                  --dry-run              analyse and report, write no tags
-                  --min-confidence P     the apply threshold: write the genre only at confidence >= P
-                                         (default: min.confidence of the model's .cfg, else 0.5)
-                  --min-suggest P        the suggest threshold: below it write nothing at all; between it
-                                         and --min-confidence our fields only, marked review (default 0)
-                  --genre POLICY         what happens to a genre the file already has:
-                                         fill-empty (default: kept; ours only into files without one),
-                                         keep (never touch the genre field), append (add ours),
-                                         replace (overwrite; still never a genre someone changed since)
-                  --genre-map FILE       lines 'label = Genre' naming our labels in your vocabulary
-                                         (default: title case, hiphop = Hip-Hop)
-                  --keep-mtime           keep each file's modification time (default: a write gets a new
-                                         one, so beets and sync tools notice it)
-                  --model ID             use this installed model (default: the active genre model)
-                  --report DIR           write report.html, report.csv and report.json into DIR
-                  --jobs N               decoding threads (default: one per core)
-                  --labels-from SOURCE   folders or tags: take each file's true genre from its folder
-                                         names or its existing genre tag, to measure accuracy and
-                                         calibration on your collection (see tempered calibrate)
-                  --labels-map FILE      lines 'name = label' mapping your genre names onto the model's
-                  --reanalyse            analyse every file again, whatever the index says
-                  --undo                 restore the tags Tempered wrote under PATH to what they were
+    @Option(names = "--min-suggest", paramLabel = "P", description = {"the suggest threshold: below it write nothing "
+        + "at all; between it", "and --min-confidence our fields only, marked review (default 0)"})
+    double minSuggest;
 
-                Ctrl-C stops cleanly: files being decoded are finished and written whole, the others are
-                left untouched; run the same command again to continue.
-                Example: tempered tag --dry-run --report /tmp/report ~/Music""";
-    }
+    @Option(names = "--genre", paramLabel = "POLICY", converter = GenreConverter.class, description = {
+        "what happens to a genre the file already has:",
+        "  fill-empty (default: kept; ours only into files without one)", "  keep (never touch the genre field)",
+        "  append (add ours)", "  replace (overwrite; still never a genre someone changed since)"})
+    GenreChoice genre;
 
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        boolean dryRun = false;
-        boolean undo = false;
-        boolean reanalyse = false;
-        double minConfidence = Double.NaN;
-        double minSuggest = 0;
-        TagPolicy.ExistingGenre existing = TagPolicy.defaults().existingGenre();
-        GenreNames names = GenreNames.defaults();
-        boolean keepMtime = false;
-        String model = null;
-        Path report = null;
-        int jobs = 0;
-        LabelSource labels = LabelSource.NONE;
-        Path labelMap = null;
-        List<Path> roots = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--dry-run", "-n" -> dryRun = true;
-                case "--undo" -> undo = true;
-                case "--reanalyse", "--reanalyze" -> reanalyse = true;
-                case "--min-confidence" -> {
-                    String v = AnalyzeCommand.value(args, ++i, a);
-                    try {
-                        minConfidence = Double.parseDouble(v);
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--min-confidence needs a number in [0, 1], not '" + v + "'");
-                    }
-                    if (!(minConfidence >= 0 && minConfidence <= 1)) {
-                        throw new UsageException("--min-confidence must be in [0, 1]: " + v);
-                    }
-                }
-                case "--min-suggest" -> minSuggest = probability(AnalyzeCommand.value(args, ++i, a), a);
-                case "--genre" -> {
-                    String v = AnalyzeCommand.value(args, ++i, a);
-                    existing = switch (v) {
-                        case "keep" -> TagPolicy.ExistingGenre.KEEP;
-                        case "replace" -> TagPolicy.ExistingGenre.REPLACE;
-                        case "append" -> TagPolicy.ExistingGenre.APPEND;
-                        case "fill-empty" -> TagPolicy.ExistingGenre.FILL_EMPTY;
-                        default -> throw new UsageException(
-                                "--genre must be keep, replace, append or fill-empty, not '" + v + "'");
-                    };
-                }
-                case "--genre-map" -> {
-                    Path f = Path.of(AnalyzeCommand.value(args, ++i, a));
-                    try {
-                        names = GenreNames.load(f);
-                    } catch (java.io.IOException e) {
-                        throw new UsageException("--genre-map: " + (e instanceof java.nio.file.NoSuchFileException
-                                ? f + ": no such file" : e.getMessage()));
-                    }
-                }
-                case "--keep-mtime" -> keepMtime = true;
-                case "--model" -> model = AnalyzeCommand.value(args, ++i, a);
-                case "--report" -> report = Path.of(AnalyzeCommand.value(args, ++i, a)).toAbsolutePath();
-                case "--jobs", "-j" -> {
-                    String v = AnalyzeCommand.value(args, ++i, a);
-                    try {
-                        jobs = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        jobs = -1;
-                    }
-                    if (jobs < 1) {
-                        throw new UsageException("--jobs needs a positive whole number, not '" + v + "'");
-                    }
-                }
-                case "--labels-from" -> {
-                    String v = AnalyzeCommand.value(args, ++i, a);
-                    labels = switch (v) {
-                        case "folders" -> LabelSource.FOLDERS;
-                        case "tags" -> LabelSource.TAGS;
-                        default -> throw new UsageException("--labels-from must be folders or tags, not '" + v + "'");
-                    };
-                }
-                case "--labels-map" -> labelMap = Path.of(AnalyzeCommand.value(args, ++i, a));
-                default -> {
-                    if (a.startsWith("-") && a.length() > 1) {
-                        throw new UsageException("unknown option " + a);
-                    }
-                    roots.add(Path.of(a));
+    @Option(names = "--genre-map", paramLabel = "FILE", description = {"lines 'label = Genre' naming our labels in "
+        + "your vocabulary", "(default: title case, hiphop = Hip-Hop)"})
+    Path genreMap;
+
+    @Option(names = "--keep-mtime", description = {"keep each file's modification time (default: a write gets a new",
+        "one, so beets and sync tools notice it)"})
+    boolean keepMtime;
+
+    @Option(names = "--model", paramLabel = "ID", description = "use this installed model (default: the active genre model)")
+    String model;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "write report.html, report.csv and report.json into DIR")
+    Path report;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "decoding threads (default: one per core)")
+    Integer jobs;
+
+    @Option(names = "--labels-from", paramLabel = "SOURCE", description = {"folders or tags: take each file's true "
+        + "genre from its folder", "names or its existing genre tag, to measure accuracy and calibration on your",
+        "collection (see tempered calibrate)"})
+    LabelChoice labelsFrom;
+
+    @Option(names = "--labels-map", paramLabel = "FILE", description = "lines 'name = label' mapping your genre names onto the model's")
+    Path labelMap;
+
+    @Option(names = {"--reanalyse", "--reanalyze"}, description = "analyse every file again, whatever the index says")
+    boolean reanalyse;
+
+    @Option(names = "--undo", description = "restore the tags Tempered wrote under PATH to what they were")
+    boolean undo;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files and folders")
+    List<Path> roots = new ArrayList<>();
+
+    /** Accepts the words of {@link GenreChoice}. */
+    static final class GenreConverter implements CommandLine.ITypeConverter<GenreChoice> {
+        @Override
+        public GenreChoice convert(String value) {
+            for (GenreChoice c : GenreChoice.values()) {
+                if (c.word.equals(value)) {
+                    return c;
                 }
             }
+            throw new CommandLine.TypeConversionException(
+                    "must be keep, replace, append or fill-empty, not '" + value + "'");
         }
+    }
+
+    @Override
+    public int run(CliContext context) throws Exception {
+        double minConfidence = this.minConfidence == null ? Double.NaN
+                : probability(this.minConfidence, "--min-confidence");
+        double minSuggest = probability(this.minSuggest, "--min-suggest");
+        if (jobs != null && jobs < 1) {
+            throw new UsageException("--jobs needs a positive whole number, not '" + jobs + "'");
+        }
+        TagPolicy.ExistingGenre existing = genre == null ? TagPolicy.defaults().existingGenre() : genre.policy;
+        GenreNames names = GenreNames.defaults();
+        if (genreMap != null) {
+            try {
+                names = GenreNames.load(genreMap);
+            } catch (java.io.IOException e) {
+                throw new UsageException("--genre-map: " + (e instanceof java.nio.file.NoSuchFileException
+                        ? genreMap + ": no such file" : e.getMessage()));
+            }
+        }
+        Path report = this.report == null ? null : this.report.toAbsolutePath();
+        int jobs = this.jobs == null ? 0 : this.jobs;
+        LabelSource labels = labelsFrom == null ? LabelSource.NONE : labelsFrom.source;
         if (roots.isEmpty()) {
             throw new UsageException("no files or folders given");
         }
@@ -200,15 +194,9 @@ public final class TagCommand implements Subcommand {
         }
     }
 
-    private static double probability(String v, String option) throws UsageException {
-        double p;
-        try {
-            p = Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " needs a number in [0, 1], not '" + v + "'");
-        }
+    private static double probability(double p, String option) throws UsageException {
         if (!(p >= 0 && p <= 1)) {
-            throw new UsageException(option + " must be in [0, 1]: " + v);
+            throw new UsageException(option + " must be in [0, 1]: " + p);
         }
         return p;
     }

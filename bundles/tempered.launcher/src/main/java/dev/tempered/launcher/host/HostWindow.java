@@ -24,12 +24,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.swing.BorderFactory;
@@ -62,8 +59,6 @@ import javax.swing.event.MenuListener;
  * diagram. It knows nothing of Tempered but the API.
  */
 public final class HostWindow {
-    private static final long POLL_MILLIS = 1000;
-    private final Supplier<List<PluginAction>> services;
     private final JFrame frame = new JFrame();
     private final DefaultListModel<Entry> fileModel = new DefaultListModel<>();
     private final JList<Entry> files = new JList<>(fileModel);
@@ -74,11 +69,6 @@ public final class HostWindow {
     private final JProgressBar progress = new JProgressBar();
     private final JButton cancel = new JButton("Cancel");
     private final JMenuBar menuBar = new JMenuBar();
-    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "host-service-poll");
-        t.setDaemon(true);
-        return t;
-    });
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
     private final AtomicReference<CompletableFuture<ActionResult>> running = new AtomicReference<>();
@@ -94,16 +84,17 @@ public final class HostWindow {
         }
     }
 
-    private HostWindow(Supplier<List<PluginAction>> services) {
-        this.services = services;
+    private HostWindow() {
     }
 
-    /** Opens the window on the event thread, lists the folder's audio files and starts following the services. */
-    public static HostWindow open(Path folder, Supplier<List<PluginAction>> services) throws InterruptedException {
+    /**
+     * Opens the window on the event thread and lists the folder's audio files. Its Tempered menus appear when the
+     * host hands it the actions: call {@link #actionsChanged} from a service tracker (or listener) on every change.
+     */
+    public static HostWindow open(Path folder) throws InterruptedException {
         onEdt(HostWindow::lookAndFeel);
-        HostWindow w = new HostWindow(services);
+        HostWindow w = new HostWindow();
         onEdt(() -> w.build(folder));
-        w.poller.scheduleWithFixedDelay(w::pollServices, 0, POLL_MILLIS, TimeUnit.MILLISECONDS);
         return w;
     }
 
@@ -127,7 +118,6 @@ public final class HostWindow {
         frame.addWindowListener(new WindowAdapter() {
             @Override
             public void windowClosed(WindowEvent e) {
-                poller.shutdownNow();
                 closed.countDown();
             }
         });
@@ -240,17 +230,23 @@ public final class HostWindow {
         return n.matches(".*\\.(mp3|ogg|oga|opus|flac|wav|aif|aiff|m4a|mp4)$");
     }
 
-    /** Asks the framework for the actions now; rebuilds the menus when what they would show changed. */
-    private void pollServices() {
+    /**
+     * The actions the framework offers now, highest ranking first; the menus are rebuilt when what they would show
+     * changed. Safe to call from any thread: a service tracker calls it on registration, modification and removal.
+     */
+    public void actionsChanged(List<PluginAction> now) {
         try {
-            List<PluginAction> now = services.get();
-            String o = MenuTree.outline(now);
-            if (!o.equals(outline)) {
+            List<PluginAction> copy = List.copyOf(now);
+            String o = MenuTree.outline(copy);
+            synchronized (this) {
+                if (o.equals(outline)) {
+                    return;
+                }
                 outline = o;
-                SwingUtilities.invokeLater(() -> rebuildMenus(now));
             }
+            SwingUtilities.invokeLater(() -> rebuildMenus(copy));
         } catch (RuntimeException e) {
-            // A service going away in the middle of the call: the next poll sees the new state.
+            // A service going away while its label is read: the tracker calls again with the new state.
         }
     }
 

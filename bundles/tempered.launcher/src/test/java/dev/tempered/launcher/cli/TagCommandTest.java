@@ -62,12 +62,12 @@ class TagCommandTest {
         CalibrationFakes.Context c = new CalibrationFakes.Context(dir).with(CollectionTagger.class, t);
         Path map = dir.resolve("genres.txt");
         Files.writeString(map, "hiphop = Rap\n");
-        assertEquals(0, new TagCommand().run(List.of(dir.toString()), c));
+        assertEquals(0, Cli.run(new TagCommand(), List.of(dir.toString()), c));
         TagPolicy d = t.request.policy();
         assertEquals(TagPolicy.ExistingGenre.FILL_EMPTY, d.existingGenre(), "existing genres are kept by default");
         assertTrue(Double.isNaN(d.minConfidence()), "no threshold given: the model's min.confidence decides");
         assertEquals(false, d.preserveModified());
-        new TagCommand().run(List.of("--genre", "replace", "--min-confidence", "0.7", "--min-suggest", "0.3",
+        Cli.run(new TagCommand(), List.of("--genre", "replace", "--min-confidence", "0.7", "--min-suggest", "0.3",
                 "--genre-map", map.toString(), "--keep-mtime", dir.toString()), c);
         TagPolicy p = t.request.policy();
         assertEquals(TagPolicy.ExistingGenre.REPLACE, p.existingGenre());
@@ -76,14 +76,14 @@ class TagCommandTest {
         assertEquals("Rap", p.genreNames().name("hiphop"));
         assertTrue(p.preserveModified());
         for (String g : List.of("keep", "append", "fill-empty")) {
-            new TagCommand().run(List.of("--genre", g, dir.toString()), c);
+            Cli.run(new TagCommand(), List.of("--genre", g, dir.toString()), c);
             assertEquals(g.replace('-', '_'), t.request.policy().existingGenre().name().toLowerCase());
         }
-        assertThrows(UsageException.class, () -> new TagCommand().run(List.of("--genre", "overwrite",
+        assertThrows(UsageException.class, () -> Cli.run(new TagCommand(), List.of("--genre", "overwrite",
                 dir.toString()), c));
-        assertThrows(UsageException.class, () -> new TagCommand().run(List.of("--min-confidence", "0.2",
+        assertThrows(UsageException.class, () -> Cli.run(new TagCommand(), List.of("--min-confidence", "0.2",
                 "--min-suggest", "0.4", dir.toString()), c));
-        UsageException e = assertThrows(UsageException.class, () -> new TagCommand().run(List.of("--genre-map",
+        UsageException e = assertThrows(UsageException.class, () -> Cli.run(new TagCommand(), List.of("--genre-map",
                 dir.resolve("missing.txt").toString(), dir.toString()), c));
         assertTrue(e.getMessage().contains("missing.txt"), e.getMessage());
     }
@@ -93,7 +93,7 @@ class TagCommandTest {
         Tagger t = new Tagger();
         CalibrationFakes.Context c = new CalibrationFakes.Context(dir).with(CollectionTagger.class, t);
         UsageException e = assertThrows(UsageException.class,
-                () -> new TagCommand().run(List.of("--undo", "/nonexistent"), c));
+                () -> Cli.run(new TagCommand(), List.of("--undo", "/nonexistent"), c));
         assertTrue(e.getMessage().contains("/nonexistent") && e.getMessage().contains("no such file"),
                 e.getMessage());
     }
@@ -128,16 +128,16 @@ class TagCommandTest {
             }
         };
         CalibrationFakes.Context c = new CalibrationFakes.Context(dir).with(ReviewQueue.class, q);
-        assertEquals(0, new ReviewCommand().run(List.of("list", dir.toString()), c));
+        assertEquals(0, Cli.run(new ReviewCommand(), List.of("list", dir.toString()), c));
         String out = c.output();
         assertTrue(out.contains("A/01.ogg") && out.contains("B/01.ogg"), out);
         assertTrue(out.contains("Romantic Classical") && out.contains("Classical") && out.contains("0.930"), out);
-        assertEquals(0, new ReviewCommand().run(List.of("accept", dir.toString()), c));
-        new ReviewCommand().run(List.of("reject", dir.toString()), c);
-        new ReviewCommand().run(List.of("clear", dir.toString()), c);
+        assertEquals(0, Cli.run(new ReviewCommand(), List.of("accept", dir.toString()), c));
+        Cli.run(new ReviewCommand(), List.of("reject", dir.toString()), c);
+        Cli.run(new ReviewCommand(), List.of("clear", dir.toString()), c);
         assertEquals(List.of("list [" + dir + "]", "accept [" + dir + "]", "reject [" + dir + "]",
                 "clear [" + dir + "]"), calls);
-        assertThrows(UsageException.class, () -> new ReviewCommand().run(List.of("accept"), c));
-        assertThrows(UsageException.class, () -> new ReviewCommand().run(List.of("list", "/nonexistent"), c));
+        assertThrows(UsageException.class, () -> Cli.run(new ReviewCommand(), List.of("accept"), c));
+        assertThrows(UsageException.class, () -> Cli.run(new ReviewCommand(), List.of("list", "/nonexistent"), c));
     }
 }

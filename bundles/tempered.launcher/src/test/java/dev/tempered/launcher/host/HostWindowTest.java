@@ -23,7 +23,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Drives the real window through its menus; needs a display (run under xvfb-run on a server). */
 class HostWindowTest {
-    private final List<PluginAction> services = new CopyOnWriteArrayList<>();
+    /** Stands in for the framework's service registry: tells the window on every change, as a tracker does. */
+    private final class Registry {
+        private final List<PluginAction> list = new CopyOnWriteArrayList<>();
+
+        void add(PluginAction a) {
+            list.add(a);
+            window.actionsChanged(list);
+        }
+
+        void remove(PluginAction a) {
+            list.remove(a);
+            window.actionsChanged(list);
+        }
+    }
+
+    private final Registry services = new Registry();
     private HostWindow window;
     @TempDir
     Path dir;
@@ -34,7 +49,8 @@ class HostWindowTest {
         Files.createFile(dir.resolve("a.mp3"));
         Files.createFile(dir.resolve("b.flac"));
         Files.createFile(dir.resolve("notes.txt"));
-        window = HostWindow.open(dir, () -> List.copyOf(services));
+        window = HostWindow.open(dir);
+        window.actionsChanged(List.of());
     }
 
     @AfterEach

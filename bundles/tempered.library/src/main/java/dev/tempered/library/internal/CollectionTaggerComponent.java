@@ -77,9 +77,9 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
         if (config != null && !config.indexDir().isBlank()) {
             return Path.of(config.indexDir());
         }
-        String home = context.getProperty("tempered.home");
-        Path h = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".tempered");
-        return h.resolve("library");
+        // $TEMPERED_HOME counts here too, as it does for models and the journal (it was ignored before).
+        return dev.tempered.api.TemperedHome.resolve(context.getProperty(dev.tempered.api.TemperedHome.PROPERTY))
+                .resolve("library");
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -69,19 +69,11 @@ final class LibraryIndex implements AutoCloseable {
         ds.setPassword("");
         try {
             Connection c = ds.getConnection();
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS files ("
-                        + "path VARCHAR(8192) PRIMARY KEY, size BIGINT NOT NULL, mtime BIGINT NOT NULL, "
-                        + "hash VARCHAR(64) NOT NULL, duration DOUBLE PRECISION, model VARCHAR(300), "
-                        + "temperature DOUBLE PRECISION, labels VARCHAR(8192), probs VARCHAR(8192), top VARCHAR(300), "
-                        + "confidence DOUBLE PRECISION, entropy DOUBLE PRECISION, mi DOUBLE PRECISION, "
-                        + "logits VARBINARY(1000000), decision VARCHAR(10), written BOOLEAN NOT NULL, "
-                        + "written_at TIMESTAMP WITH TIME ZONE, truth VARCHAR(300), status VARCHAR(20) NOT NULL, "
-                        + "message VARCHAR(8192), updated_at TIMESTAMP WITH TIME ZONE NOT NULL)");
-                // Added in 1.1; an index made by an older version gains them (empty) when opened.
-                for (String col : List.of("genre_before", "genre_after", "suggestion")) {
-                    s.execute("ALTER TABLE files ADD COLUMN IF NOT EXISTS " + col + " VARCHAR(8192)");
-                }
+            try {
+                migrate(c, base);
+            } catch (TemperedException | SQLException | RuntimeException e) {
+                c.close();
+                throw e;
             }
             c.setAutoCommit(true);
             return new LibraryIndex(dir.resolve("index.mv.db"), c);
@@ -92,6 +84,72 @@ final class LibraryIndex implements AutoCloseable {
                         + "wait for it to finish (one job per index at a time)", e);
             }
             throw new TemperedException(base, "cannot open the library index: " + m, e);
+        }
+    }
+
+    /**
+     * The schema's versions, oldest first: entry {@code i} takes an index from version {@code i} to {@code i + 1}.
+     * A new version appends a step; steps are never edited, so every older index is brought up the same way.
+     */
+    static final List<List<String>> MIGRATIONS = List.of(
+            List.of("CREATE TABLE IF NOT EXISTS files ("
+                    + "path VARCHAR(8192) PRIMARY KEY, size BIGINT NOT NULL, mtime BIGINT NOT NULL, "
+                    + "hash VARCHAR(64) NOT NULL, duration DOUBLE PRECISION, model VARCHAR(300), "
+                    + "temperature DOUBLE PRECISION, labels VARCHAR(8192), probs VARCHAR(8192), top VARCHAR(300), "
+                    + "confidence DOUBLE PRECISION, entropy DOUBLE PRECISION, mi DOUBLE PRECISION, "
+                    + "logits VARBINARY(1000000), decision VARCHAR(10), written BOOLEAN NOT NULL, "
+                    + "written_at TIMESTAMP WITH TIME ZONE, truth VARCHAR(300), status VARCHAR(20) NOT NULL, "
+                    + "message VARCHAR(8192), updated_at TIMESTAMP WITH TIME ZONE NOT NULL)"),
+            // 2: what a librarian sees in reports (genre before and after, our suggestion).
+            List.of("ALTER TABLE files ADD COLUMN IF NOT EXISTS genre_before VARCHAR(8192)",
+                    "ALTER TABLE files ADD COLUMN IF NOT EXISTS genre_after VARCHAR(8192)",
+                    "ALTER TABLE files ADD COLUMN IF NOT EXISTS suggestion VARCHAR(8192)"));
+
+    /** The schema version this code reads and writes. */
+    static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+    /**
+     * Brings the index to {@link #SCHEMA_VERSION} in one transaction, or refuses an index a newer Tempered made
+     * (this code would not know what its columns mean). Indexes from before the version table count as version 1:
+     * every step is idempotent, so replaying step 2 on them is harmless.
+     */
+    private static void migrate(Connection c, Path base) throws SQLException, TemperedException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)");
+            int version = 0;
+            try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                if (rs.next()) {
+                    version = rs.getInt(1);
+                }
+            }
+            if (version > SCHEMA_VERSION) {
+                c.rollback();
+                throw new TemperedException(base, "the library index has schema version " + version
+                        + ", made by a newer Tempered; this one knows up to " + SCHEMA_VERSION
+                        + ". Use the newer version, or move the index folder away to start a new one");
+            }
+            for (int v = version; v < SCHEMA_VERSION; v++) {
+                for (String sql : MIGRATIONS.get(v)) {
+                    s.execute(sql);
+                }
+            }
+            if (version < SCHEMA_VERSION) {
+                s.execute("DELETE FROM schema_version");
+                s.execute("INSERT INTO schema_version VALUES (" + SCHEMA_VERSION + ")");
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    static int schemaVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
         }
     }
 

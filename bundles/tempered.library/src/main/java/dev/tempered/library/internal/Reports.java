@@ -19,6 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,67 +185,71 @@ final class Reports {
                 : "";
     }
 
-    static String jnum(double v) {
-        String s = num(v);
-        return s.isEmpty() ? "null" : s;
-    }
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    static String jstr(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append(c < 0x20 ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
-            }
-        }
-        return sb.append('"').toString();
-    }
-
+    /** The report as JSON: the run's summary and one object per file (non-finite numbers become null). */
     static String json(List<LibraryEntry> entries, TagJobSummary s) {
-        StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"model\": ").append(jstr(s.model().toString())).append(",\n");
-        sb.append("  \"temperature\": ").append(jnum(s.temperature())).append(",\n");
-        sb.append("  \"dryRun\": ").append(s.dryRun()).append(", \"cancelled\": ").append(s.cancelled()).append(",\n");
-        sb.append("  \"counts\": {\"found\": ").append(s.found()).append(", \"analysed\": ").append(s.analysed())
-                .append(", \"recalibrated\": ").append(s.recalibrated()).append(", \"unchanged\": ")
-                .append(s.unchanged()).append(", \"failed\": ").append(s.failed()).append(", \"written\": ")
-                .append(s.written()).append(", \"review\": ").append(s.review()).append("},\n");
-        sb.append("  \"evaluation\": {");
-        int k = 0;
-        for (Map.Entry<String, Double> e : s.evaluation().entrySet()) {
-            sb.append(k++ == 0 ? "" : ", ").append(jstr(e.getKey())).append(": ").append(jnum(e.getValue()));
-        }
-        sb.append("},\n  \"files\": [\n");
-        for (int i = 0; i < entries.size(); i++) {
-            LibraryEntry e = entries.get(i);
-            sb.append("    {\"file\": ").append(jstr(e.file().toString())).append(", \"status\": ")
-                    .append(jstr(e.status().name().toLowerCase(Locale.ROOT))).append(", \"genre\": ")
-                    .append(jstr(e.topLabel())).append(", \"confidence\": ").append(jnum(e.confidence()))
-                    .append(", \"entropy\": ").append(jnum(e.entropy())).append(", \"mutualInformation\": ")
-                    .append(jnum(e.mutualInformation())).append(", \"decision\": ")
-                    .append(jstr(e.decision() == null ? null : e.decision().name().toLowerCase(Locale.ROOT)))
-                    .append(", \"written\": ").append(e.written()).append(", \"writtenAt\": ")
-                    .append(jstr(e.writtenAt() == null ? null : e.writtenAt().toString())).append(", \"truth\": ")
-                    .append(jstr(e.truth())).append(", \"model\": ")
-                    .append(jstr(e.model() == null ? null : e.model().toString())).append(", \"temperature\": ")
-                    .append(jnum(e.temperature())).append(", \"durationSeconds\": ").append(jnum(e.durationSeconds()))
-                    .append(", \"distribution\": {");
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", s.model().toString());
+        num(o, "temperature", s.temperature());
+        o.put("dryRun", s.dryRun());
+        o.put("cancelled", s.cancelled());
+        ObjectNode counts = o.putObject("counts");
+        counts.put("found", s.found());
+        counts.put("analysed", s.analysed());
+        counts.put("recalibrated", s.recalibrated());
+        counts.put("unchanged", s.unchanged());
+        counts.put("failed", s.failed());
+        counts.put("written", s.written());
+        counts.put("review", s.review());
+        ObjectNode evaluation = o.putObject("evaluation");
+        s.evaluation().forEach((k, v) -> num(evaluation, k, v));
+        ArrayNode files = o.putArray("files");
+        for (LibraryEntry e : entries) {
+            ObjectNode f = files.addObject();
+            f.put("file", e.file().toString());
+            f.put("status", e.status().name().toLowerCase(Locale.ROOT));
+            f.put("genre", e.topLabel());
+            num(f, "confidence", e.confidence());
+            num(f, "entropy", e.entropy());
+            num(f, "mutualInformation", e.mutualInformation());
+            f.put("decision", e.decision() == null ? null : e.decision().name().toLowerCase(Locale.ROOT));
+            f.put("written", e.written());
+            f.put("writtenAt", e.writtenAt() == null ? null : e.writtenAt().toString());
+            f.put("truth", e.truth());
+            f.put("model", e.model() == null ? null : e.model().toString());
+            num(f, "temperature", e.temperature());
+            num(f, "durationSeconds", e.durationSeconds());
+            f.put("genreBefore", e.genreBefore());
+            f.put("genreAfter", e.genreAfter());
+            f.put("suggestion", e.suggestion());
+            ObjectNode dist = f.putObject("distribution");
             double[] p = e.probabilities();
             for (int c = 0; c < p.length; c++) {
-                sb.append(c == 0 ? "" : ", ").append(jstr(e.labels().get(c))).append(": ").append(jnum(p[c]));
+                num(dist, e.labels().get(c), p[c]);
             }
-            sb.append("}, \"message\": ").append(jstr(e.message())).append('}')
-                    .append(i + 1 < entries.size() ? ",\n" : "\n");
+            f.put("message", e.message());
         }
-        return sb.append("  ]\n}\n").toString();
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the JSON report", e);
+        }
+    }
+
+    private static void num(ObjectNode o, String field, double v) {
+        if (Double.isFinite(v)) {
+            o.put(field, v);
+        } else {
+            o.putNull(field);
+        }
+    }
+
+    /** A probability as a small bar in a table cell: HTML's own meter element, no drawing needed. */
+    static String meter(double p) {
+        double v = Double.isFinite(p) ? Math.max(0, Math.min(1, p)) : 0;
+        return String.format(Locale.ROOT, "<meter min=\"0\" max=\"1\" low=\"0.5\" optimum=\"1\" value=\"%.3f\">"
+                + "%.0f%%</meter>", v, 100 * v);
     }
 
     /** Files a person should look at: below the threshold or with members disagreeing, least sure first. */
@@ -290,9 +297,9 @@ final class Reports {
         for (String l : labels) {
             counts.add((int) ok.stream().filter(e -> l.equals(e.topLabel())).count());
         }
-        sb.append(Svg.bars(labels, counts, ""));
+        sb.append(ReportCharts.bars(labels, counts));
         sb.append("</section><section><h2>Confidence</h2>");
-        sb.append(Svg.histogram(ok.stream().mapToDouble(LibraryEntry::confidence).toArray(), 0, 1, 10,
+        sb.append(ReportCharts.histogram(ok.stream().mapToDouble(LibraryEntry::confidence).toArray(), 0, 1, 10,
                 policy.threshold(), "calibrated confidence of the top genre"));
         sb.append("<p class=\"sub\">Calibrated: among files shown with confidence 0.7, about 70% should be right.</p>");
         sb.append("</section></div>\n");
@@ -380,7 +387,7 @@ final class Reports {
                     .append("</td><td>").append(genreChange(e)).append("</td><td>")
                     .append(Html.esc(e.suggestion() != null ? e.suggestion() : e.topLabel())).append("</td><td class=\"n\">")
                     .append(String.format(Locale.ROOT, "%.1f%%", 100 * e.confidence())).append("</td><td>")
-                    .append(Svg.meter(e.confidence())).append("</td><td>")
+                    .append(meter(e.confidence())).append("</td><td>")
                     .append(second < 0 ? "" : Html.esc(e.labels().get(second))
                             + String.format(Locale.ROOT, " %.0f%%", 100 * p[second]))
                     .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%.3f", e.mutualInformation()))

@@ -38,7 +38,6 @@ import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -341,17 +340,28 @@ final class TagJob {
         }
     }
 
+    /**
+     * The job's {@code jobs} worker threads. A fork-join pool, so that a front end's own parallel stream (its
+     * windows side by side) runs on these same threads instead of the common pool's: with a fixed pool both ran,
+     * and a 2-core machine had 2 + 1 threads computing features.
+     */
+    static ExecutorService workers(int jobs) {
+        AtomicInteger threadNo = new AtomicInteger();
+        return new java.util.concurrent.ForkJoinPool(jobs, p -> {
+            java.util.concurrent.ForkJoinWorkerThread t =
+                    java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+            t.setName("tempered-prepare-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, null, false);
+    }
+
     private void pipeline(EnsembleModel model, List<Work> work) {
         if (work.isEmpty()) {
             return;
         }
         int jobs = request.jobs() > 0 ? request.jobs() : Runtime.getRuntime().availableProcessors();
-        AtomicInteger threadNo = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
-            Thread t = new Thread(r, "tempered-prepare-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = workers(jobs);
         CompletionService<AnalysisEngine.Prepared> cs = new ExecutorCompletionService<>(pool);
         Map<Future<AnalysisEngine.Prepared>, Work> inFlight = new LinkedHashMap<>();
         // Prepared files are small (features only), so a deep queue costs little and keeps the workers fed.
@@ -460,7 +470,8 @@ final class TagJob {
                 message = insufficient != null ? insufficient
                         : writer == null ? "no tag writer installed" : "format not writable";
             } else {
-                TagPlan plan = writer.plan(f, p, policy);
+                // A dry run only previews: the writer then need not read the whole file to guard a write.
+                TagPlan plan = request.dryRun() ? writer.preview(f, p, policy) : writer.plan(f, p, policy);
                 if (insufficient != null) {
                     plan = insufficientPlan(plan, p, insufficient);
                 }

@@ -254,8 +254,22 @@ class CollectionTaggerTest {
         assertTrue(csv.get(0).startsWith("file,status,genre,confidence"));
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<svg") && html.contains("Review queue") && html.contains("d.fake"));
-        String json = Files.readString(out.resolve("report.json"));
-        assertTrue(json.contains("\"found\": 4"), json);
+        // The charts are JFreeChart drawings through JFreeSVG: well-formed SVG elements.
+        java.util.regex.Matcher svg = java.util.regex.Pattern.compile("<svg[^>]*>.*?</svg>", java.util.regex.Pattern.DOTALL)
+                .matcher(html);
+        int charts = 0;
+        while (svg.find()) {
+            javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(new org.xml.sax.InputSource(new java.io.StringReader(svg.group())));
+            charts++;
+        }
+        assertTrue(charts >= 2, "charts: " + charts);
+        assertTrue(html.contains("<meter"), "confidence meters");
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("report.json").toFile());
+        assertEquals(4, json.path("counts").path("found").asInt());
+        assertEquals(4, json.path("files").size());
+        assertTrue(json.path("files").get(0).path("distribution").size() > 0, json.toString());
     }
 
     @Test

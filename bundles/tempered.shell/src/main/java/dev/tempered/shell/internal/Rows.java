@@ -34,6 +34,20 @@ final class Rows {
         return of(analysis.file(), analysis.prediction());
     }
 
+    /** A file as the library index holds it after a collection job. */
+    static Map<String, String> of(dev.tempered.api.library.LibraryEntry e) {
+        Map<String, String> row = new LinkedHashMap<>();
+        row.put(FILE, Selection.name(e.file()));
+        row.put(GENRE, e.topLabel());
+        row.put(CONFIDENCE, fmt(e.confidence()));
+        row.put(ENTROPY, fmt(e.entropy()));
+        row.put(MI, fmt(e.mutualInformation()));
+        row.put(CANDIDATES, candidates(e.labels(), e.probabilities(), 3));
+        row.put(MODEL, e.model() == null ? "" : e.model().toString());
+        row.put(TEMPERATURE, fmt(e.temperature()));
+        return row;
+    }
+
     static Map<String, String> of(Path file, GenrePrediction p) {
         Map<String, String> row = new LinkedHashMap<>();
         row.put(FILE, Selection.name(file));
@@ -49,7 +63,10 @@ final class Rows {
 
     /** The top {@code n} labels with their probabilities, highest first. */
     static String candidates(GenrePrediction p, int n) {
-        double[] prob = p.probabilities();
+        return candidates(p.labels(), p.probabilities(), n);
+    }
+
+    static String candidates(List<String> labels, double[] prob, int n) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < prob.length; i++) {
             order.add(i);
@@ -61,7 +78,7 @@ final class Rows {
             if (k > 0) {
                 sb.append(", ");
             }
-            sb.append(p.labels().get(i)).append(' ').append(fmt(prob[i]));
+            sb.append(labels.get(i)).append(' ').append(fmt(prob[i]));
         }
         return sb.toString();
     }

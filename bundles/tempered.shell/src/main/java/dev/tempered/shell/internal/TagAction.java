@@ -1,8 +1,13 @@
 package dev.tempered.shell.internal;
 
 import dev.tempered.api.TemperedException;
-import dev.tempered.api.analysis.TrackAnalysis;
-import dev.tempered.api.analysis.TrackAnalyzer;
+import dev.tempered.api.library.CollectionTagger;
+import dev.tempered.api.library.LabelSource;
+import dev.tempered.api.library.LibraryEntry;
+import dev.tempered.api.library.TagJobListener;
+import dev.tempered.api.library.TagJobProgress;
+import dev.tempered.api.library.TagJobRequest;
+import dev.tempered.api.library.TagJobSummary;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
 import dev.tempered.api.plugin.ActionResult;
@@ -10,8 +15,6 @@ import dev.tempered.api.plugin.PluginAction;
 import dev.tempered.api.plugin.ProgressMonitor;
 import dev.tempered.api.tag.TagPlan;
 import dev.tempered.api.tag.TagPolicy;
-import dev.tempered.api.tag.TagResult;
-import dev.tempered.api.tag.TagWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -27,30 +30,28 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * "Tag selection": analyses each file and writes the genre where the calibrated confidence reaches the policy's
- * threshold (the model's configured {@code min.confidence}, else {@link TagPolicy#defaults()}); below it only
- * Tempered's own fields are written, marked for review.
+ * "Tag selection": the selection goes through the same index-aware collection job as {@code tempered tag} (one
+ * policy, the journal, the index, resumable), with the model's configured {@code min.confidence} as threshold. Below
+ * it only Tempered's own fields are written, marked for review.
  */
 @Component(service = PluginAction.class, property = "service.ranking:Integer=90")
 public final class TagAction implements PluginAction {
     static final String ID = "tempered.tag";
-    private final TrackAnalyzer analyzer;
-    private final TagWriter writer;
+    private final CollectionTagger tagger;
     private final ModelRepository repository;
     private final TemperatureStore store;
 
     /**
-     * @param repository may be null: the default threshold applies then
-     * @param store      may be null: the default threshold applies then
+     * @param repository may be null: the label then shows the default threshold
+     * @param store      may be null: the label then shows the default threshold
      */
     @Activate
-    public TagAction(@Reference TrackAnalyzer analyzer, @Reference TagWriter writer,
+    public TagAction(@Reference CollectionTagger tagger,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             ModelRepository repository,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             TemperatureStore store) {
-        this.analyzer = analyzer;
-        this.writer = writer;
+        this.tagger = tagger;
         this.repository = repository;
         this.store = store;
     }
@@ -62,7 +63,7 @@ public final class TagAction implements PluginAction {
 
     @Override
     public String label() {
-        return String.format(Locale.ROOT, "Tag selection (genre at confidence \u2265 %.2f)", policy().threshold());
+        return String.format(Locale.ROOT, "Tag selection (genre at confidence \u2265 %.2f)", shownThreshold());
     }
 
     @Override
@@ -80,56 +81,68 @@ public final class TagAction implements PluginAction {
         return true;
     }
 
-    /**
-     * The one default policy ({@link TagPolicy#defaults()}: existing genres kept, a genre someone changed never
-     * overwritten) with the active model's configured threshold, if it has one; the decisions are the tag writer's.
-     */
-    TagPolicy policy() {
+    /** What the job will apply: the active model's configured threshold, else the policy default. */
+    double shownThreshold() {
         TagPolicy d = TagPolicy.defaults();
         if (repository == null || store == null) {
-            return d.withConfigured(java.util.OptionalDouble.of(d.threshold()));
+            return d.threshold();
         }
         Optional<ModelSpec> active = repository.active("genre");
         return d.withConfigured(active.map(s -> store.minConfidence(s.ref()))
-                .filter(java.util.OptionalDouble::isPresent).orElse(java.util.OptionalDouble.of(d.threshold())));
+                .orElse(java.util.OptionalDouble.empty())).threshold();
     }
 
     @Override
     public ActionResult run(List<Path> selection, ProgressMonitor monitor) {
-        TagPolicy policy = policy();
         List<Map<String, String>> rows = new ArrayList<>();
-        Map<Path, String> failures = new LinkedHashMap<>();
         Map<TagPlan.Decision, Integer> counts = new EnumMap<>(TagPlan.Decision.class);
-        boolean cancelled = false;
-        for (int i = 0; i < selection.size(); i++) {
-            if (monitor.isCancelled()) {
-                cancelled = true;
-                break;
-            }
-            Path file = selection.get(i);
-            monitor.progress(i, selection.size(), Selection.name(file));
-            try {
-                TrackAnalysis a = analyzer.analyze(file, null);
-                TagPlan plan = writer.plan(file, a.prediction(), policy);
-                TagResult result = writer.apply(plan);
-                Map<String, String> row = Rows.of(a);
-                row.put("decision", plan.decision().name().toLowerCase(Locale.ROOT));
-                row.put("written", result.written() ? "yes" : "no");
-                row.put("reason", plan.reason());
-                rows.add(row);
-                counts.merge(plan.decision(), 1, Integer::sum);
-            } catch (TemperedException e) {
-                failures.put(file, e.getMessage());
-            } catch (RuntimeException e) {
-                failures.put(file, String.valueOf(e));
-            }
+        // The job's default policy (existing genres kept, the model's configured threshold) decides; no report.
+        TagJobRequest request = new TagJobRequest(selection, null, false, TagPolicy.defaults(), 0, null,
+                LabelSource.NONE, null, false);
+        TagJobSummary summary;
+        try {
+            summary = tagger.tag(request, new TagJobListener() {
+                @Override
+                public void progress(TagJobProgress p) {
+                    monitor.progress(p.done(), Math.max(p.toAnalyse(), p.done()),
+                            p.current() == null ? "" : Selection.name(p.current()));
+                }
+
+                @Override
+                public void fileDone(LibraryEntry e) {
+                    if (e.status() == LibraryEntry.Status.FAILED || e.probabilities().length == 0) {
+                        return;
+                    }
+                    Map<String, String> row = Rows.of(e);
+                    row.put("decision", e.decision() == null ? "" : e.decision().name().toLowerCase(Locale.ROOT));
+                    row.put("written", e.written() ? "yes" : "no");
+                    if (e.message() != null) {
+                        row.put("reason", e.message());
+                    }
+                    synchronized (rows) {
+                        rows.add(row);
+                        if (e.decision() != null) {
+                            counts.merge(e.decision(), 1, Integer::sum);
+                        }
+                    }
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return monitor.isCancelled();
+                }
+            });
+        } catch (TemperedException e) {
+            Map<Path, String> all = new LinkedHashMap<>();
+            selection.forEach(f -> all.put(f, e.getMessage()));
+            return new ActionResult("Tagging failed: " + e.getMessage(), List.of(), Optional.empty(), false, all);
         }
         monitor.progress(selection.size(), selection.size(), "");
-        String summary = String.format(Locale.ROOT, "%s %d of %d files at threshold %.2f: %d genre written, %d review,"
-                + " %d skipped%s", cancelled ? "Stopped after tagging" : "Tagged", rows.size(), selection.size(),
-                policy.threshold(), counts.getOrDefault(TagPlan.Decision.WRITE, 0),
-                counts.getOrDefault(TagPlan.Decision.REVIEW, 0), counts.getOrDefault(TagPlan.Decision.SKIP, 0),
-                failures.isEmpty() ? "" : ", " + failures.size() + " failed");
-        return new ActionResult(summary, rows, Optional.empty(), cancelled, failures);
+        String text = String.format(Locale.ROOT, "%s %d of %d files with %s at T=%.4f: %d written, %d review, "
+                + "%d already up to date%s", summary.cancelled() ? "Stopped after tagging" : "Tagged",
+                rows.size(), summary.found(), summary.model(), summary.temperature(), summary.written(),
+                counts.getOrDefault(TagPlan.Decision.REVIEW, 0), summary.unchanged(),
+                summary.failures().isEmpty() ? "" : ", " + summary.failures().size() + " failed");
+        return new ActionResult(text, rows, Optional.empty(), summary.cancelled(), summary.failures());
     }
 }

@@ -95,28 +95,44 @@ class ActionsTest {
     }
 
     @Test
-    void tagUsesTheModelsConfiguredThreshold() {
-        TagAction action = new TagAction(analyzer, tags, repo, store);
-        assertTrue(action.label().contains("0.50"), action.label());
-        store.minConfidence.put(new ModelRef("alpha", "1.0.0"), 0.99);
-        assertTrue(action.label().contains("0.99"), action.label());
-        ActionResult r = action.run(List.of(a, b), ProgressMonitor.NONE);
-        assertEquals(0.99, tags.policies.get(0).minConfidence());
-        assertEquals(2, tags.applied.size());
-        assertEquals(TagPlan.Decision.REVIEW, tags.applied.get(0).decision());
-        assertEquals("review", r.rows().get(0).get("decision"));
-        assertTrue(r.summary().contains("0 genre written, 2 review"), r.summary());
-
-        store.minConfidence.clear();
-        action.run(List.of(a), ProgressMonitor.NONE);
-        assertEquals(TagPlan.Decision.WRITE, tags.applied.get(2).decision());
+    void tagGoesThroughTheCollectionJobWithItsDefaultPolicy() {
+        Fakes.Tagger tagger = new Fakes.Tagger(repo, tags);
+        tagger.confidence.put(a, 0.9);
+        tagger.confidence.put(b, 0.3);
+        TagAction action = new TagAction(tagger, repo, store);
+        ActionResult r = action.run(List.of(a, b, c), ProgressMonitor.NONE);
+        assertEquals(List.of(a, b, c), tagger.jobs.get(0).roots(), "the selection is the job's roots");
+        // NaN: the job resolves the model's configured min.confidence, as it does for tempered tag.
+        assertTrue(Double.isNaN(tagger.jobs.get(0).policy().minConfidence()));
+        assertEquals(dev.tempered.api.tag.TagPolicy.ExistingGenre.FILL_EMPTY,
+                tagger.jobs.get(0).policy().existingGenre(), "existing genres are kept by default");
+        assertFalse(tagger.jobs.get(0).dryRun());
+        assertEquals(2, r.rows().size());
+        assertEquals("write", r.rows().get(0).get("decision"));
+        assertEquals("yes", r.rows().get(0).get("written"));
+        assertEquals("review", r.rows().get(1).get("decision"));
+        assertTrue(r.failures().get(c).contains("cannot decode"), r.failures().toString());
+        assertTrue(r.summary().contains("1 written, 1 review"), r.summary());
+        assertTrue(r.summary().contains("1 failed"), r.summary());
     }
 
     @Test
-    void tagWithoutConfigurationUsesThePolicyDefault() {
-        TagAction action = new TagAction(analyzer, tags, null, null);
-        action.run(List.of(a), ProgressMonitor.NONE);
-        assertEquals(0.5, tags.policies.get(0).minConfidence());
+    void tagLabelShowsTheModelsConfiguredThreshold() {
+        TagAction action = new TagAction(new Fakes.Tagger(repo, tags), repo, store);
+        assertTrue(action.label().contains("0.50"), action.label());
+        store.minConfidence.put(new ModelRef("alpha", "1.0.0"), 0.99);
+        assertTrue(action.label().contains("0.99"), action.label());
+        assertTrue(new TagAction(new Fakes.Tagger(repo, tags), null, null).label().contains("0.50"));
+    }
+
+    @Test
+    void tagStopsWhenCancelled() {
+        Fakes.Tagger tagger = new Fakes.Tagger(repo, tags);
+        tagger.confidence.put(a, 0.9);
+        tagger.confidence.put(b, 0.9);
+        ActionResult r = new TagAction(tagger, repo, store).run(List.of(a, b), new Fakes.Monitor(0));
+        assertTrue(r.cancelled());
+        assertTrue(r.summary().startsWith("Stopped"), r.summary());
     }
 
     @Test

@@ -283,6 +283,10 @@ final class Fakes {
         final Repository repository;
         final Tags tags;
         final List<List<Path>> requests = new CopyOnWriteArrayList<>();
+        final List<dev.tempered.api.library.TagJobRequest> jobs = new CopyOnWriteArrayList<>();
+        /** What the fake job reports per file: its decision and confidence; files not here fail. */
+        final Map<Path, Double> confidence = new ConcurrentHashMap<>();
+        double threshold = 0.5;
 
         Tagger(Repository repository, Tags tags) {
             this.repository = repository;
@@ -292,7 +296,31 @@ final class Fakes {
         @Override
         public dev.tempered.api.library.TagJobSummary tag(dev.tempered.api.library.TagJobRequest request,
                 dev.tempered.api.library.TagJobListener listener) {
-            throw new UnsupportedOperationException();
+            jobs.add(request);
+            ModelSpec s = repository.active("genre").orElseThrow();
+            Map<Path, String> failures = new java.util.LinkedHashMap<>();
+            int written = 0;
+            boolean cancelled = false;
+            for (Path f : request.roots()) {
+                if (listener.isCancelled()) {
+                    cancelled = true;
+                    break;
+                }
+                Double c = confidence.get(f);
+                if (c == null) {
+                    failures.put(f, f + ": cannot decode");
+                    continue;
+                }
+                TagPlan.Decision d = c >= threshold ? TagPlan.Decision.WRITE : TagPlan.Decision.REVIEW;
+                written += d == TagPlan.Decision.WRITE ? 1 : 0;
+                double[] p = {c, (1 - c) / 2, (1 - c) / 2};
+                listener.fileDone(new dev.tempered.api.library.LibraryEntry(f, 1, java.time.Instant.EPOCH, "h", 30,
+                        s.ref(), 1.5, s.labels(), p, s.labels().get(0), c, 0.5, 0.01, d, d == TagPlan.Decision.WRITE,
+                        null, null, dev.tempered.api.library.LibraryEntry.Status.ANALYSED, null, null, null, null));
+            }
+            return new dev.tempered.api.library.TagJobSummary(s.ref(), 1.5, false, cancelled, request.roots().size(),
+                    request.roots().size() - failures.size(), 0, 0, failures.size(), written, 0, Map.of(), failures,
+                    0, 0, Map.of(), Map.of(), Map.of(), Path.of("index"), List.of(), List.of());
         }
 
         @Override

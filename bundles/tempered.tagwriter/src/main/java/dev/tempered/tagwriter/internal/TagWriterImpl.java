@@ -65,7 +65,7 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
 
     @Activate
     public TagWriterImpl(BundleContext context, TagWriterConfiguration config) {
-        this(homeOf(context.getProperty("tempered.home")), config.journalDirectory(), config.cleanLeftovers(),
+        this(homeOf(context.getProperty(dev.tempered.api.TemperedHome.PROPERTY)), config.journalDirectory(), config.cleanLeftovers(),
                 SafeReplace.NONE);
     }
 
@@ -104,11 +104,7 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
     }
 
     private static Path homeOf(String property) {
-        if (property != null && !property.isBlank()) {
-            return Path.of(property);
-        }
-        String env = System.getenv("TEMPERED_HOME");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".tempered");
+        return dev.tempered.api.TemperedHome.resolve(property);
     }
 
     Path journalFile() {
@@ -131,12 +127,23 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
 
     @Override
     public TagPlan plan(Path file, GenrePrediction prediction, TagPolicy policy) throws TagException {
+        return plan(file, prediction, policy, true);
+    }
+
+    @Override
+    public TagPlan preview(Path file, GenrePrediction prediction, TagPolicy policy) throws TagException {
+        return plan(file, prediction, policy, false);
+    }
+
+    /** @param forApply whether the plan may be applied: only then is the file fingerprinted (hashed) and kept. */
+    private TagPlan plan(Path file, GenrePrediction prediction, TagPolicy policy, boolean forApply)
+            throws TagException {
         Path real = real(file);
         FormatHandler h = handler(real);
         FileState state;
         TagValues current;
         try {
-            state = FileState.of(real);
+            state = forApply ? FileState.of(real) : null;
             current = h.read(real);
         } catch (IOException e) {
             throw new TagException(file, "could not read the tags: " + SafeReplace.describe(e), e);
@@ -191,7 +198,9 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
     }
 
     private TagPlan remember(TagPlan plan, FileState state, TagPolicy policy) {
-        planned.put(plan, new Planned(state, policy.preserveModified()));
+        if (state != null) {
+            planned.put(plan, new Planned(state, policy.preserveModified()));
+        }
         return plan;
     }
 

@@ -147,6 +147,26 @@ class TagWriterTest {
     }
 
     @Test
+    void aPreviewDecidesAsAPlanDoesWithoutKeepingAFingerprint() throws Exception {
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        for (String name : List.of("v24.mp3", "a.flac", "a.opus")) {
+            Path f = work(name);
+            for (double c : new double[] {0.9, 0.2}) {
+                dev.tempered.api.tag.TagPlan preview = w.preview(f, Fixtures.prediction(c), TagPolicy.defaults());
+                dev.tempered.api.tag.TagPlan plan = w.plan(f, Fixtures.prediction(c), TagPolicy.defaults());
+                assertEquals(plan, preview, name + " at " + c);
+            }
+        }
+        // Previews are not remembered: a thousand of them leave the plans a write needs alone.
+        Path f = work("a.flac");
+        dev.tempered.api.tag.TagPlan kept = w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults());
+        for (int i = 0; i < 1000; i++) {
+            w.preview(f, Fixtures.prediction(0.5 + i / 4000.0), TagPolicy.defaults());
+        }
+        assertTrue(w.apply(kept).written());
+    }
+
+    @Test
     void aTornJournalLineLosesNoLaterEntry() throws Exception {
         TagWriterImpl w = writer(SafeReplace.NONE);
         Path a = work("v24.mp3");
