@@ -8,7 +8,7 @@ set -euo pipefail
 # and gcc with FFmpeg's headers for the small C shim in native/tempered.native.audio.
 runtime=(openjdk-17-jdk-headless maven libsndfile1 libsoxr0 libavformat59 libavcodec59 libavutil57
   gcc libc6-dev libavformat-dev libavcodec-dev libavutil-dev)
-testing=(ffmpeg asc-music singularity-music warzone2100-music wesnoth-1.16-music xvfb)
+testing=(ffmpeg asc-music singularity-music warzone2100-music wesnoth-1.16-music xvfb beets)
 
 want=("${runtime[@]}")
 if [ "${1:-}" = "--test" ]; then
