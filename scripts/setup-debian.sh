@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tempered needs on Debian/Ubuntu. Without --test: what running needs. With --test: also
-# what the test suite needs (ffmpeg to make fixtures, the free music corpora from Debian's archive).
+# what the test suite needs (ffmpeg to make fixtures, the free music corpora from Debian's archive, beets for
+# the beets plugin's test).
 # As root it installs; otherwise it prints the apt-get line to run and fails.
 set -euo pipefail
 

@@ -128,6 +128,10 @@ public final class ApiServlet extends HttpServlet implements HttpApi {
         resp.setStatus(reply.status());
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
+        if (reply.status() >= 400) {
+            // A refused request's body may be unread: the client must not send its next request on this connection.
+            resp.setHeader("Connection", "close");
+        }
         if (reply.status() == 401) {
             resp.setHeader("WWW-Authenticate", "Bearer");
         }
