@@ -33,6 +33,7 @@ import urllib.error
 import urllib.request
 
 from beets import ui
+from beets.dbcore import types
 from beets.plugins import BeetsPlugin
 from beets.util import displayable_path, syspath
 
@@ -56,6 +57,9 @@ def distribution_text(dist):
 
 
 class TemperedPlugin(BeetsPlugin):
+    # Typed, so that queries such as tempered_confidence:..0.5 compare numbers.
+    item_types = {'tempered_confidence': types.Float(4)}
+
     def __init__(self):
         super().__init__()
         self.config.add({
