@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Tempered needs on Debian/Ubuntu. Without --test: what running needs. With --test: also
-# what the test suite needs (ffmpeg to make fixtures, the free music corpora from Debian's archive).
+# what the test suite needs (ffmpeg to make fixtures, the free music corpora from Debian's archive, beets for
+# the beets plugin's test).
 # As root it installs; otherwise it prints the apt-get line to run and fails.
 set -euo pipefail
 
@@ -8,8 +9,8 @@ set -euo pipefail
 # and gcc with FFmpeg's headers for the small C shim in native/tempered.native.audio.
 runtime=(openjdk-17-jdk-headless maven libsndfile1 libsoxr0 libavformat59 libavcodec59 libavutil57
   gcc libc6-dev libavformat-dev libavcodec-dev libavutil-dev)
-# kid3-cli (TagLib) and python3-mutagen: the independent readers of the tag interop test.
-testing=(ffmpeg asc-music singularity-music warzone2100-music wesnoth-1.16-music xvfb kid3-cli python3-mutagen)
+# kid3-cli (TagLib) and python3-mutagen: the independent readers of the tag interop test; beets: the beets plugin test.
+testing=(ffmpeg asc-music singularity-music warzone2100-music wesnoth-1.16-music xvfb kid3-cli python3-mutagen beets)
 
 want=("${runtime[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -10,6 +10,7 @@ import dev.tempered.launcher.cli.HostCommand;
 import dev.tempered.launcher.cli.ModelsCommand;
 import dev.tempered.launcher.cli.ProbeCommand;
 import dev.tempered.launcher.cli.ReviewCommand;
+import dev.tempered.launcher.cli.ServeCommand;
 import dev.tempered.launcher.cli.ShellCommand;
 import dev.tempered.launcher.cli.StudyCommand;
 import dev.tempered.launcher.cli.Subcommand;
@@ -32,7 +33,8 @@ final class Commands {
     static List<Object> subcommands() {
         return List.of(new DemoCommand(), new ProbeCommand(), new AnalyzeCommand(), new TagCommand(),
                 new ReviewCommand(), new CalibrateCommand(), new EvaluateCommand(), new StudyCommand(),
-                new TrainCommand(), new ModelsCommand(), new ShellCommand(), new HostCommand(), new CompletionCommand());
+                new TrainCommand(), new ModelsCommand(), new ServeCommand(), new ShellCommand(), new HostCommand(),
+                new CompletionCommand());
     }
 
     /** The global options, before the subcommand. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
@@ -62,6 +63,19 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
      */
     static EmbeddedFramework start(Path appDir, Path home, boolean console, boolean verbose, PrintStream out,
             PrintStream err, boolean interactive) throws IOException, BundleException, UsageException {
+        return start(appDir, home, console, verbose, out, err, interactive, Set.of(), Map.of());
+    }
+
+    /**
+     * Starts the framework and the bundles of the feature, in start order: every bundle without a
+     * {@code start-with} group, and those of the groups named (the rest are installed and stay unstarted).
+     *
+     * @param groups     the {@code start-with} groups to start, e.g. {@code serve}
+     * @param properties framework properties added to (and overriding) the feature's
+     */
+    static EmbeddedFramework start(Path appDir, Path home, boolean console, boolean verbose, PrintStream out,
+            PrintStream err, boolean interactive, Set<String> groups, Map<String, String> properties)
+            throws IOException, BundleException, UsageException {
         Path featureFile = appDir.resolve("features/app.json");
         if (!Files.isRegularFile(featureFile)) {
             throw new UsageException("the application is not assembled: " + featureFile + " is missing (run ./tempered, which builds it)");
@@ -83,6 +97,7 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
         props.put("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         props.put("gosh.args", console ? "" : "--nointeractive");
         props.put("gosh.home", home.toString());
+        props.putAll(properties);
         // SPI Fly reports every provider it wires through java.util.logging; that is noise on a command line.
         java.util.logging.Logger.getLogger("").setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
         // slf4j-simple reads its settings from system properties, not framework properties.
@@ -107,7 +122,8 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
                 throw new UsageException("bundle " + entry + " of the feature is missing: " + jar);
             }
             Bundle b = bc.installBundle(jar.toUri().toString());
-            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null
+                    && (entry.startWith() == null || groups.contains(entry.startWith()))) {
                 toStart.add(b);
             }
         }

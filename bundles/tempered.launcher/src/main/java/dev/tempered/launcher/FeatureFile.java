@@ -27,8 +27,16 @@ record FeatureFile(String id, Map<String, String> frameworkProperties, List<Bund
      * @param startOrder     bundles start in increasing order, then in file order
      * @param providedByHost whether the launcher shares this bundle's packages from its classpath instead of
      *                       installing it (the API, so host code and bundles see the same classes)
+     * @param startWith      null: started by every command; else the name of a group of bundles that are installed
+     *                       always but started only by a command that asks for the group (Jetty: only
+     *                       {@code tempered serve} opens a port)
      */
-    record BundleEntry(String groupId, String artifactId, String version, int startOrder, boolean providedByHost) {
+    record BundleEntry(String groupId, String artifactId, String version, int startOrder, boolean providedByHost,
+            String startWith) {
+        BundleEntry(String groupId, String artifactId, String version, int startOrder, boolean providedByHost) {
+            this(groupId, artifactId, version, startOrder, providedByHost, null);
+        }
+
         String fileName() {
             return artifactId + "-" + version + ".jar";
         }
@@ -55,7 +63,8 @@ record FeatureFile(String id, Map<String, String> frameworkProperties, List<Bund
             }
             bundles.add(new BundleEntry(gav[0], gav[1], gav[gav.length - 1],
                     Integer.parseInt(b.path("start-order").asText("1")),
-                    b.path("provided-by-host").asBoolean(false) || "true".equals(b.path("provided-by-host").asText())));
+                    b.path("provided-by-host").asBoolean(false) || "true".equals(b.path("provided-by-host").asText()),
+                    b.hasNonNull("start-with") ? b.get("start-with").asText() : null));
         }
         // A stable sort keeps file order within one start order.
         bundles.sort(Comparator.comparingInt(BundleEntry::startOrder));

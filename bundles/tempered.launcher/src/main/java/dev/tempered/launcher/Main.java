@@ -95,9 +95,13 @@ public final class Main {
                 return runner.run(new NoFrameworkContext(out, err, home, appDir(), interactive));
             }
             boolean shell = user instanceof ShellCommand;
+            // Bundles only some commands start (the HTTP runtime: only serve), and the settings they read at start.
+            java.util.Set<String> groups = user instanceof TemperedCommand c ? c.bundleGroups() : java.util.Set.of();
+            java.util.Map<String, String> properties = user instanceof TemperedCommand c ? c.frameworkProperties()
+                    : java.util.Map.of();
             long t0 = System.nanoTime();
             try (EmbeddedFramework fw = EmbeddedFramework.start(appDir(), home, shell, options.verbose, out, err,
-                    interactive)) {
+                    interactive, groups, properties)) {
                 if (options.verbose) {
                     err.printf("framework started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
                 }

@@ -19,6 +19,23 @@ public interface TemperedCommand {
     }
 
     /**
+     * The feature's {@code start-with} groups this command starts besides the bundles every command starts (the HTTP
+     * runtime for {@code serve}: no other command opens a port).
+     */
+    default java.util.Set<String> bundleGroups() {
+        return java.util.Set.of();
+    }
+
+    /**
+     * Framework properties this command adds from its parsed options; bundles read them when they start.
+     *
+     * @throws UsageException for options that parse but make no sense
+     */
+    default java.util.Map<String, String> frameworkProperties() throws UsageException {
+        return java.util.Map.of();
+    }
+
+    /**
      * Runs the command with the options picocli has already set.
      *
      * @return one of {@link #OK}, {@link #SOME_FAILED}, {@link #USAGE}

@@ -35,7 +35,7 @@ import org.osgi.service.component.annotations.Reference;
  * letting FileInstall write configurations back ({@code felix.fileinstall.enableConfigSave}, off in the
  * application): its write-back rewrites a file it has just read, a second writer racing with the user's edits.
  */
-@Component(service = TemperatureStore.class)
+@Component(service = {TemperatureStore.class, dev.tempered.api.calibration.TemperatureSettings.class})
 public final class ConfigAdminTemperatures implements TemperatureStore {
     /** The calibration bundle's factory PID (see its ModelCalibrationConfig). */
     static final String FACTORY_PID = CalibrationFiles.FACTORY_PID;
