@@ -1,5 +1,6 @@
 package dev.tempered.launcher.cli;
 
+import com.fasterxml.jackson.databind.SequenceWriter;
 import dev.tempered.api.library.CollectionTagger;
 import dev.tempered.api.library.LabelSource;
 import dev.tempered.api.TemperedException;
@@ -19,7 +20,6 @@ import dev.tempered.api.model.InferenceException;
 import dev.tempered.api.model.ModelLease;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -414,24 +414,13 @@ public final class EvaluateCommand implements Subcommand {
 
         static Loaded load(Path file, ModelSpec spec, ModelRepository repository, Collection<FrontEnd> frontEnds,
                 boolean allRows) throws IOException, UsageException, InferenceException {
-            List<String[]> rows = new ArrayList<>();
-            String[] header;
-            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                String line = r.readLine();
-                if (line == null) {
-                    throw new UsageException(file + " is empty");
-                }
-                header = split(line.startsWith("\uFEFF") ? line.substring(1) : line);
-                for (String l = r.readLine(); l != null; l = r.readLine()) {
-                    if (!l.isBlank()) {
-                        rows.add(split(l));
-                    }
-                }
-            }
+            Table table = Table.read(file);
+            String[] header = table.header();
+            List<String[]> rows = table.rows();
             for (int i = 0; i < rows.size(); i++) {
                 if (rows.get(i).length != header.length) {
-                    throw new UsageException(file + " line " + (i + 2) + ": " + rows.get(i).length + " fields, header has "
-                            + header.length);
+                    throw new UsageException(file + " line " + table.lines().get(i) + ": " + rows.get(i).length
+                            + " fields, header has " + header.length);
                 }
             }
             Set<String> train = allRows ? Set.of() : names(spec.provenance().get("trainFiles"));
@@ -643,58 +632,26 @@ public final class EvaluateCommand implements Subcommand {
             double[][][] z = logits.logits();
             int[] y = logits.truth();
             List<String> labels = logits.labels();
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                StringBuilder h = new StringBuilder("file,label");
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                    SequenceWriter csv = Table.CSV.writerFor(String[].class).writeValues(w)) {
+                List<String> h = new ArrayList<>(List.of("file", "label"));
                 for (int m = 0; m < z[0].length; m++) {
                     for (String c : labels) {
-                        h.append(",m").append(m).append('_').append(c);
+                        h.add("m" + m + "_" + c);
                     }
                 }
-                w.write(h.append('\n').toString());
+                csv.write(h.toArray(String[]::new));
                 for (int i = 0; i < z.length; i++) {
-                    StringBuilder sb = new StringBuilder(quote(logits.rowNames().get(i))).append(',')
-                            .append(quote(labels.get(y[i])));
+                    List<String> row = new ArrayList<>(List.of(logits.rowNames().get(i), labels.get(y[i])));
                     for (double[] member : z[i]) {
                         for (double v : member) {
-                            sb.append(',').append(v);
+                            row.add(Double.toString(v));
                         }
                     }
-                    w.write(sb.append('\n').toString());
+                    csv.write(row.toArray(String[]::new));
                 }
             }
         }
 
-        private static String quote(String s) {
-            return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-        }
-
-        /** One CSV line; double quotes may enclose a field and "" inside one is a quote. */
-        static String[] split(String line) {
-            List<String> out = new ArrayList<>();
-            StringBuilder cur = new StringBuilder();
-            boolean quoted = false;
-            for (int i = 0; i < line.length(); i++) {
-                char ch = line.charAt(i);
-                if (quoted) {
-                    if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cur.append('"');
-                        i++;
-                    } else if (ch == '"') {
-                        quoted = false;
-                    } else {
-                        cur.append(ch);
-                    }
-                } else if (ch == '"') {
-                    quoted = true;
-                } else if (ch == ',') {
-                    out.add(cur.toString());
-                    cur.setLength(0);
-                } else {
-                    cur.append(ch);
-                }
-            }
-            out.add(cur.toString());
-            return out.toArray(new String[0]);
-        }
     }
 }

@@ -240,9 +240,17 @@ class EvaluateCommandTest {
     }
 
     @Test
-    void csvFieldsMayBeQuoted() {
-        assertArrayEquals(new String[] {"a,b", "say \"hi\"", "", "3"},
-                EvaluateCommand.Loaded.split("\"a,b\",\"say \"\"hi\"\"\",,3"));
+    void csvFieldsMayBeQuotedAndHoldLineBreaks() throws Exception {
+        Path f = dir.resolve("quoted.csv");
+        Files.writeString(f, "\uFEFFfilename,note,x\n\"a,b\",\"say \"\"hi\"\"\",3\n\n\"two\nlines.wav\",,4\nlast,z,5\n");
+        Table t = Table.read(f);
+        assertArrayEquals(new String[] {"filename", "note", "x"}, t.header());
+        assertArrayEquals(new String[] {"a,b", "say \"hi\"", "3"}, t.rows().get(0));
+        // The hand-written parser split this row in two: a quoted line break is part of the field.
+        assertArrayEquals(new String[] {"two\nlines.wav", "", "4"}, t.rows().get(1));
+        assertEquals(List.of(2, 4, 6), t.lines(), "the line each row starts on");
+        Files.write(f, new byte[] {'a', ',', 'b', '\n', (byte) 0xe9, ',', '1', '\n'});
+        assertMessage("not UTF-8", () -> Table.read(f));
     }
 
     interface Call {
