@@ -132,7 +132,7 @@ public final class CalibrateCommand implements Subcommand {
         }
         String fittedOn = String.format(Locale.ROOT, "%s, %d rows, NLL %.4f at T=1 -> %.4f", o.data.getFileName(),
                 fit.samples(), fit.nllBefore(), fit.nllAfter());
-        Path cfg = writeConfig(context.home(), spec, fit.temperature(), fittedOn);
+        Path cfg = writeConfig(context.home(), spec, fit.temperature(), fittedOn, current);
         out.println("Wrote " + cfg);
         double applied = waitForApplied(calibrator, spec, fit.temperature(), applyWaitMillis);
         if (Math.abs(applied - fit.temperature()) <= 1e-6 * fit.temperature()) {
@@ -163,6 +163,9 @@ public final class CalibrateCommand implements Subcommand {
         return sb.toString();
     }
 
+    /** The .cfg key of the temperature a calibrate replaced (read by tempered evaluate, ignored by the bundles). */
+    static final String PREVIOUS = "previous.temperature";
+
     static double waitForApplied(Calibrator calibrator, ModelSpec spec, double t, long millis)
             throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
@@ -178,7 +181,8 @@ public final class CalibrateCommand implements Subcommand {
      * Writes {@code deploy/config/dev.tempered.calibration-ID.cfg}, keeping the settings of an existing file that
      * this command does not own. The temporary file is made in the home folder, outside the watched folders.
      */
-    static Path writeConfig(Path home, ModelSpec spec, double temperature, String fittedOn) throws IOException {
+    static Path writeConfig(Path home, ModelSpec spec, double temperature, String fittedOn, double previous)
+            throws IOException {
         Path file = CalibrationFiles.file(home.resolve("deploy").resolve("config"), spec.ref().id());
         Map<String, String> props = new LinkedHashMap<>();
         if (Files.isRegularFile(file)) {
@@ -190,6 +194,8 @@ public final class CalibrateCommand implements Subcommand {
             // T was fitted on this version's logits; a pin to another version would silently ignore it.
             props.put("model.version", spec.ref().version());
         }
+        // The T in use before this fit, so that tempered evaluate can show old and new side by side.
+        props.put(PREVIOUS, String.format(Locale.ROOT, "%.6f", previous));
         props.put("temperature", String.format(Locale.ROOT, "%.6f", temperature));
         props.put("fitted.on", fittedOn);
         props.put("fitted.at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());

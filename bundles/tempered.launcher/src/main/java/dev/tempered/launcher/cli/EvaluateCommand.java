@@ -125,9 +125,15 @@ public final class EvaluateCommand implements Subcommand {
         Map<Metric, MetricValue> atCurrent = metrics.evaluate(pc, truth, o.bins, o.resamples, 0.95, o.seed);
         String h1 = "T = 1";
         String hc = String.format(Locale.ROOT, "T = %.4f (%s)", current, currentSource);
-        out.printf(Locale.ROOT, "%-16s %-26s %s%n", "metric", h1, hc);
+        // After a tempered calibrate: the temperature it replaced, side by side with the new one.
+        double previous = previousTemperature(context.home(), spec, current);
+        Map<Metric, MetricValue> atPrevious = Double.isNaN(previous) ? null : metrics.evaluate(
+                probabilities(calibrator, spec, data.logits, previous), truth, o.bins, o.resamples, 0.95, o.seed);
+        String hp = atPrevious == null ? "" : String.format(Locale.ROOT, "T = %.4f (before calibrate)", previous);
+        out.printf(Locale.ROOT, "%-16s %-26s %-30s %s%n", "metric", h1, hp, hc);
         for (Metric m : ORDER) {
-            out.printf(Locale.ROOT, "%-16s %-26s %s%n", label(m), cell(at1.get(m)), cell(atCurrent.get(m)));
+            out.printf(Locale.ROOT, "%-16s %-26s %-30s %s%n", label(m), cell(at1.get(m)),
+                    atPrevious == null ? "" : cell(atPrevious.get(m)), cell(atCurrent.get(m)));
         }
 
         TemperatureFit best;
@@ -239,6 +245,28 @@ public final class EvaluateCommand implements Subcommand {
     }
 
     /** The named model (highest installed version), or the active genre model. */
+    /**
+     * The temperature the last {@code tempered calibrate} replaced, when the model's calibration file records one
+     * and the current T is still the one that calibrate wrote; else NaN.
+     */
+    static double previousTemperature(Path home, ModelSpec spec, double current) {
+        Path file = dev.tempered.api.calibration.CalibrationFiles.file(home.resolve("deploy").resolve("config"),
+                spec.ref().id());
+        try {
+            if (!Files.isRegularFile(file)) {
+                return Double.NaN;
+            }
+            Map<String, String> props = dev.tempered.api.calibration.CalibrationFiles.read(
+                    Files.readString(file, StandardCharsets.UTF_8));
+            double previous = Double.parseDouble(props.getOrDefault(CalibrateCommand.PREVIOUS, "NaN"));
+            double written = Double.parseDouble(props.getOrDefault("temperature", "NaN"));
+            boolean stillOurs = Math.abs(written - current) <= 1e-5 * Math.max(1, current);
+            return stillOurs && previous > 0 && Math.abs(previous - current) > 1e-9 ? previous : Double.NaN;
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
     static ModelSpec resolve(ModelRepository repository, String id) throws UsageException {
         if (id == null) {
             return repository.active(TASK).orElseThrow(() -> new UsageException(

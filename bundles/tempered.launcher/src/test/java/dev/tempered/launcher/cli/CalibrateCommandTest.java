@@ -51,6 +51,17 @@ class CalibrateCommandTest {
         try (var files = Files.list(home)) {
             assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary file left");
         }
+        assertEquals(9.0, Double.parseDouble(props.get("previous.temperature")), "the T it replaced");
+
+        // Evaluate after calibrate: the replaced T and the new one side by side, as the docs promise.
+        CalibrationFakes.Context after = context(calibrator);
+        new EvaluateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString(), "--report",
+                home.resolve("r").toString()), after);
+        String table = after.output();
+        assertTrue(table.contains("T = 9.0000 (before calibrate)"), table);
+        assertTrue(table.contains(String.format(java.util.Locale.ROOT, "T = %.4f (configured)", t)), table);
+        String accuracy = table.lines().filter(l -> l.startsWith("accuracy")).findFirst().orElseThrow();
+        assertEquals(4, accuracy.trim().split("\\s{2,}").length, "metric, T=1, before, now: " + accuracy);
     }
 
     @Test
