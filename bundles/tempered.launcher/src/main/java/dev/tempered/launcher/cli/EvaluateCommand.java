@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -171,7 +172,14 @@ public final class EvaluateCommand implements Subcommand {
             for (Metric m : List.of(Metric.NLL, Metric.ECE, Metric.MAE)) {
                 double lo = Math.min(0.25, current / 2);
                 double hi = Math.max(8, current * 2);
-                charts.sweep(Map.of(o.data.getFileName().toString(), data.logits), m, o.bins, lo, hi, current,
+                Map<String, LabelledLogits> curves = new LinkedHashMap<>();
+                if (data.validation != null) {
+                    curves.put("validation (" + data.validation.size() + " rows)", data.validation);
+                    curves.put("test (" + data.logits.size() + " rows)", data.logits);
+                } else {
+                    curves.put(o.data.getFileName().toString(), data.logits);
+                }
+                charts.sweep(curves, m, o.bins, lo, hi, current,
                         spec.ref() + ": " + label(m) + " against T",
                         report.resolve("sweep-" + m.name().toLowerCase(Locale.ROOT) + "." + ext));
             }
@@ -393,6 +401,8 @@ public final class EvaluateCommand implements Subcommand {
         final int skippedTrain;
         final int skippedValidation;
         final boolean ranModel;
+        /** The package's own validation rows of the same file, when it has them: drawn beside the test rows. */
+        LabelledLogits validation;
 
         private Loaded(LabelledLogits logits, int read, int skippedTrain, int skippedValidation, boolean ranModel) {
             this.logits = logits;
@@ -463,6 +473,19 @@ public final class EvaluateCommand implements Subcommand {
                 throw new UsageException(file + ": no rows left (" + rows.size() + " read, " + loaded.skippedTrain
                         + " used for training and " + loaded.skippedValidation + " for fitting the temperature "
                         + "skipped; --all-rows keeps them)");
+            }
+            if (loaded.skippedValidation > 0) {
+                // The package's own data: its validation rows give the second curve of the sweeps (the paper's
+                // point: the T best on validation is not the T best on test).
+                int nameCol = column(header, file, "filename", "file");
+                List<String[]> onlyValidation = rows.stream().filter(r -> {
+                    String name = r[nameCol].trim();
+                    String base = Path.of(name).getFileName() == null ? name : Path.of(name).getFileName().toString();
+                    return validation.contains(name) || validation.contains(base);
+                }).toList();
+                loaded.validation = (logitCsv ? fromLogits(file, header, onlyValidation, spec, Set.of(), Set.of())
+                        : fromDescriptors(file, header, onlyValidation, spec, repository, frontEnds, Set.of(),
+                                Set.of())).logits;
             }
             return loaded;
         }

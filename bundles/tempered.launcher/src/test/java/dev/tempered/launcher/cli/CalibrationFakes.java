@@ -312,7 +312,7 @@ final class CalibrationFakes {
         @Override
         public Map<String, Double> sweep(Map<String, LabelledLogits> data, Metric metric, int bins, double minT,
                 double maxT, double marked, String title, Path file) throws IOException {
-            calls.add("sweep " + file.getFileName() + " " + metric + " marked " + marked);
+            calls.add("sweep " + file.getFileName() + " " + metric + " marked " + marked + " " + data.keySet());
             Files.writeString(file, title);
             return Map.of();
         }

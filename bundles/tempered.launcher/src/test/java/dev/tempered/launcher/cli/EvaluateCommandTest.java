@@ -81,7 +81,8 @@ class EvaluateCommandTest {
         assertEquals(Subcommand.OK, rc, ctx.errors());
         String out = ctx.output();
         assertTrue(out.contains("12 of 14 rows used; skipped 1 the package trained on and 1 it fitted"), out);
-        assertEquals(12, model.seen.size());
+        // The 12 test rows, and the package's own validation row for the sweeps' second curve.
+        assertEquals(13, model.seen.size());
         // Column f0 came fourth in the file, but the front end's names put it first.
         assertArrayEquals(new float[] {1, 0, 0}, model.seen.get(0));
         assertTrue(out.contains("T = 2.0000 (configured)"), out);
@@ -91,7 +92,8 @@ class EvaluateCommandTest {
                 "reliability-best.png", "sweep-ece.png", "sweep-nll.svg", "sweep-mae.png")) {
             assertTrue(Files.isRegularFile(report.resolve(f)), f);
         }
-        assertTrue(charts.calls.contains("sweep sweep-ece.png ECE marked 2.0"), charts.calls.toString());
+        assertTrue(charts.calls.contains("sweep sweep-ece.png ECE marked 2.0 [validation (1 rows), test (12 rows)]"),
+                charts.calls.toString());
         assertTrue(Files.readString(report.resolve("metrics.csv")).contains("2.000000,ACCURACY,0.750000"));
     }
 
