@@ -36,8 +36,8 @@ public final class SparkMain implements Callable<Integer> {
     @Option(names = "--manifest", description = "A file listing one audio path per line (instead of PATHs).")
     Path manifest;
 
-    @Option(names = "--model", description = "Model package directory or .zip (default: the application's "
-            + "models/choi-gtzan).")
+    @Option(names = "--model", description = "Model package directory or .zip (default: models/choi-gtzan "
+            + "of the checkout).")
     Path model;
 
     @Option(names = "--min-confidence", description = "Threshold of the decision column (default 0.5).")
@@ -100,8 +100,7 @@ public final class SparkMain implements Callable<Integer> {
     }
 
     private static Path defaultModel() {
-        String app = System.getProperty("tempered.app");
-        Path base = app != null ? Path.of(app) : Path.of("");
-        return base.resolve("models").resolve("choi-gtzan");
+        // The tempered script names the repository's models folder; under spark-submit pass --model.
+        return Path.of(System.getProperty("tempered.models", "models")).resolve("choi-gtzan");
     }
 }

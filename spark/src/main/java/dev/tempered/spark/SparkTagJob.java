@@ -59,7 +59,10 @@ public final class SparkTagJob {
         long t0 = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // A directory package is shipped whole; executors find it by its name under SparkFiles' root.
-        jsc.sc().addFile(pkg.toUri().toString(), Files.isDirectory(pkg));
+        String uri = pkg.toUri().toString();
+        if (!jsc.sc().listFiles().contains(uri)) {
+            jsc.sc().addFile(uri, Files.isDirectory(pkg));
+        }
         String name = pkg.getFileName().toString();
         double min = request.minConfidence();
         JavaRDD<Row> rows = jsc.parallelize(request.files(), request.partitions())
