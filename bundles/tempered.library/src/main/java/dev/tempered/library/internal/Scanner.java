@@ -23,9 +23,9 @@ import java.util.function.Predicate;
  * elsewhere) but each real file is listed once, and a link back up the tree is reported and skipped instead of
  * looping; a folder that cannot be read is reported and the walk goes on. Audio is recognised by content.
  */
-final class Scanner {
+public final class Scanner {
     /** The files found, as real paths in walk order, and what was skipped, in words. */
-    record Result(List<Path> files, List<String> warnings) {
+    public record Result(List<Path> files, List<String> warnings) {
     }
 
     /**
@@ -38,7 +38,7 @@ final class Scanner {
     private Scanner() {
     }
 
-    static Result scan(List<Path> roots, Predicate<Path> isAudio, BooleanSupplier cancelled, Consumer<Integer> found)
+    public static Result scan(List<Path> roots, Predicate<Path> isAudio, BooleanSupplier cancelled, Consumer<Integer> found)
             throws IOException {
         Set<Path> files = new LinkedHashSet<>();
         List<String> warnings = new ArrayList<>();
