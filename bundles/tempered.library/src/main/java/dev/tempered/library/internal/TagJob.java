@@ -465,8 +465,12 @@ final class TagJob {
         String suggestion = policy.genreNames().name(p.topLabel());
         long s0 = System.nanoTime();
         try {
+            String outside = insufficient == null ? outsideTaxonomy(p, spec) : null;
             if (writer == null || !writer.supports(f)) {
                 decision = insufficient != null ? insufficientDecision(policy) : decide(p, policy);
+                if (outside != null && decision == TagPlan.Decision.WRITE) {
+                    decision = insufficientDecision(policy);
+                }
                 message = insufficient != null ? insufficient
                         : writer == null ? "no tag writer installed" : "format not writable";
             } else {
@@ -474,6 +478,10 @@ final class TagJob {
                 TagPlan plan = request.dryRun() ? writer.preview(f, p, policy) : writer.plan(f, p, policy);
                 if (insufficient != null) {
                     plan = insufficientPlan(plan, p, insufficient);
+                } else if (outside != null && plan.decision() == TagPlan.Decision.WRITE) {
+                    plan = outsidePlan(plan, outside);
+                } else {
+                    outside = null;
                 }
                 decision = plan.decision();
                 message = plan.reason();
@@ -482,7 +490,8 @@ final class TagJob {
                 if (!request.dryRun() && decision != TagPlan.Decision.SKIP) {
                     TagResult result = writer.apply(plan);
                     wrote = result.written();
-                    message = result.message();
+                    // The reason a confident track waits is what the librarian needs to read, not "written".
+                    message = outside != null && wrote ? outside : result.message();
                     if (wrote) {
                         writtenAt = Instant.now();
                         // The write changed the file; the index must know it as it is now, or the next run
@@ -558,6 +567,30 @@ final class TagJob {
             }
         }
         return new TagPlan(plan.file(), d, List.of(), fields, plan.previous(), reason);
+    }
+
+    /**
+     * Why the track looks unlike the model's training data, or null: its predictive entropy is above the limit the
+     * package declares ({@code provenance.outsideTaxonomy.maxEntropy} in model.json, measured on music outside
+     * the taxonomy: docs/benchmarks/outside-taxonomy.md). Calibration cannot catch what the model does not know;
+     * such a track gets our suggestion in our own fields and waits for a person, not a genre.
+     */
+    static String outsideTaxonomy(GenrePrediction p, ModelSpec spec) {
+        if (spec == null || !(spec.provenance().get("outsideTaxonomy") instanceof Map<?, ?> m)
+                || !(m.get("maxEntropy") instanceof Number limit) || !Double.isFinite(p.entropy())) {
+            return null;
+        }
+        double max = limit.doubleValue();
+        return p.entropy() > max ? String.format(java.util.Locale.ROOT, "unlike the training data (outside the "
+                + "taxonomy?): entropy %.3f nats > %.3f, the model's limit; suggestion %s kept in our fields for "
+                + "review, genre left alone", p.entropy(), max, p.topLabel()) : null;
+    }
+
+    /** A confident plan for a track outside the taxonomy turned into a review: our fields, no genre. */
+    private static TagPlan outsidePlan(TagPlan plan, String reason) {
+        Map<String, String> fields = new LinkedHashMap<>(plan.fields());
+        fields.put(TagFields.STATUS, "review");
+        return new TagPlan(plan.file(), TagPlan.Decision.REVIEW, List.of(), fields, plan.previous(), reason);
     }
 
     static TagPlan.Decision decide(GenrePrediction p, TagPolicy policy) {

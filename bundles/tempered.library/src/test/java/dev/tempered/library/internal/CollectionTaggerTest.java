@@ -1,6 +1,7 @@
 package dev.tempered.library.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +94,36 @@ class CollectionTaggerTest {
         assertEquals(4, writer.applied.get());
         assertEquals(runs, model.runs.get());
         assertEquals(decodes, loader.requests.size());
+    }
+
+    @Test
+    void aTrackUnlikeTheTrainingDataWaitsForReviewInsteadOfGettingAGenre() throws Exception {
+        // A package that declares every prediction with any entropy at all outside its taxonomy.
+        dev.tempered.api.model.ModelSpec base = Fakes.SPEC;
+        dev.tempered.api.model.ModelSpec strict = new dev.tempered.api.model.ModelSpec(base.ref(), base.task(),
+                base.name(), base.labels(), base.sampleRate(), base.frontEnd(), base.windowing(), base.inputName(),
+                base.inputShape(), base.outputName(), base.members(), base.mcDropoutPasses(),
+                base.defaultTemperature(), Map.of("outsideTaxonomy", Map.of("maxEntropy", 0.0)));
+        Fakes.Model m = new Fakes.Model(strict);
+        CollectionTaggerComponent t = new CollectionTaggerComponent(new Fakes.Repository(m), loader, calib, indexDir);
+        t.addFrontEnd(new Fakes.Front());
+        t.setWriter(writer);
+        TagJobSummary s = t.tag(request(false), TagJobListener.NONE);
+        assertEquals(0, s.failed());
+        String c = Files.readString(lib.resolve("Classical/c.fake"));
+        assertTrue(c.lines().noneMatch(l -> l.startsWith("GENRE=")), "no genre written: " + c);
+        assertTrue(c.contains("TEMPERED_GENRE=Classical"), "our suggestion kept in our field: " + c);
+        for (LibraryEntry e : t.entries(List.of(lib))) {
+            if (e.probabilities().length > 0 && e.message() != null && !e.message().contains("silent")
+                    && !e.message().contains("short")) {
+                assertEquals(dev.tempered.api.tag.TagPlan.Decision.REVIEW, e.decision(), e.toString());
+            }
+        }
+        assertTrue(t.entries(List.of(lib)).stream().anyMatch(e -> String.valueOf(e.message())
+                .contains("unlike the training data")), t.entries(List.of(lib)).toString());
+        // Without the declaration (every shipped package before this one) nothing changes.
+        assertNull(TagJob.outsideTaxonomy(dev.tempered.api.calibration.GenrePrediction.of(base.ref(), 1,
+                base.labels(), new double[] {0.5, 0.3, 0.2}, 0), base));
     }
 
     @Test
