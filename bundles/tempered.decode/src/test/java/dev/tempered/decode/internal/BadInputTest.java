@@ -84,7 +84,7 @@ class BadInputTest {
         return Arrays.copyOf(Files.readAllBytes(source), bytes);
     }
 
-    static Stream<Arguments> corpus() throws IOException {
+    static Stream<Arguments> corpus() throws Exception {
         Path wav = Corpus.clip(Corpus.Format.WAV_S16, 60, 20);
         Path aiff = Corpus.clip(Corpus.Format.AIFF, 60, 20);
         Path flac = Corpus.clip(Corpus.Format.FLAC, 60, 20);
@@ -143,6 +143,9 @@ class BadInputTest {
         c.add(Arguments.of("mp4 box claiming 1 TiB", write("huge-box.m4a", mp4BoxClaiming(m4a, 1L << 40))));
         c.add(Arguments.of("flac metadata block claiming 16 MiB", write("huge-meta.flac", flacMetaClaiming(flac))));
         c.add(Arguments.of("mp4 with video and no audio", videoOnly()));
+        Path longOgg = Corpus.clip(Corpus.Format.OGG_VORBIS, 30, 45);
+        c.add(Arguments.of("45 s ogg whose last granule claims 10 s", write("lying-granule.ogg",
+                lastGranuleClaiming(longOgg, 10 * loader.probe(longOgg).sampleRate()))));
         c.add(Arguments.of("random bytes at a non-ASCII path", write("Ünïcødé 音楽 ✓/bröken ♫.mp3", random(20000))));
         c.add(Arguments.of("truncated flac at a non-ASCII path", write("Ünïcødé 音楽 ✓/kaputt.flac",
                 truncate(flac, 0.6))));
@@ -198,6 +201,42 @@ class BadInputTest {
         b[6] = (byte) 0xff;
         b[7] = (byte) 0xff;
         return Arrays.copyOf(b, 50_000);
+    }
+
+    /**
+     * A copy of an Ogg file whose last page's granule position (the stream's length for every decoder) is
+     * replaced, with the page CRC recomputed so the page stays valid: the audio before it is all still there.
+     */
+    private static byte[] lastGranuleClaiming(Path ogg, long granule) throws IOException {
+        byte[] b = Files.readAllBytes(ogg);
+        int last = -1;
+        for (int i = 0; i + 27 < b.length; i++) {
+            if (b[i] == 'O' && b[i + 1] == 'g' && b[i + 2] == 'g' && b[i + 3] == 'S') {
+                last = i;
+            }
+        }
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        bb.putLong(last + 6, granule);
+        int segments = b[last + 26] & 0xff;
+        int length = 27 + segments;
+        for (int s = 0; s < segments; s++) {
+            length += b[last + 27 + s] & 0xff;
+        }
+        bb.putInt(last + 22, 0);
+        bb.putInt(last + 22, oggCrc(b, last, length));
+        return b;
+    }
+
+    /** Ogg's page checksum: CRC-32, polynomial 0x04c11db7, not reflected, initial value 0. */
+    private static int oggCrc(byte[] b, int from, int length) {
+        int crc = 0;
+        for (int i = from; i < from + length; i++) {
+            crc ^= (b[i] & 0xff) << 24;
+            for (int k = 0; k < 8; k++) {
+                crc = (crc & 0x80000000) != 0 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
+            }
+        }
+        return crc;
     }
 
     private static Path videoOnly() throws IOException {

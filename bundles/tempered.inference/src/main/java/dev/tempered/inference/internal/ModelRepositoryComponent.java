@@ -51,6 +51,7 @@ public final class ModelRepositoryComponent implements ModelRepository {
     @Activate
     public ModelRepositoryComponent(BundleContext context, RepositoryConfiguration config) {
         this.context = context;
+        OrtRuntime.useHome(home());
         this.options = options(config, null);
         this.repository = new DefaultModelRepository(options, this::announce);
         modified(config);

@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
 public final class OrtRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(OrtRuntime.class);
     static final String DISABLE_TELEMETRY = "ORT_DISABLE_TELEMETRY";
+    /** ONNX Runtime's own setting (OnnxRuntime.ONNXRUNTIME_NATIVE_PATH): a folder holding its libraries. */
+    static final String NATIVE_PATH = "onnxruntime.native.path";
     private static volatile OrtEnvironment environment;
+    private static volatile java.nio.file.Path home;
 
     private OrtRuntime() {
     }
@@ -38,12 +41,42 @@ public final class OrtRuntime {
                 env = environment;
                 if (env == null) {
                     disableTelemetry();
+                    privateNatives();
                     env = OrtEnvironment.getEnvironment();
                     environment = env;
                 }
             }
         }
         return env;
+    }
+
+    /** The Tempered home whose cache holds the native library; set before the first environment. */
+    static void useHome(java.nio.file.Path temperedHome) {
+        home = temperedHome;
+    }
+
+    /**
+     * ONNX Runtime's loader otherwise extracts its 28 MB library on every start into a fresh
+     * {@code onnxruntime-java*} folder of the shared temp folder, removed only at a clean exit (a killed run
+     * leaves it behind). Given {@code onnxruntime.native.path} it loads from that folder instead: the libraries
+     * are copied once into the home's cache, in a folder created 0700 that belongs to us, each through a temp
+     * file and an atomic move (a concurrent run sees the old file or the new one, never half of one).
+     */
+    private static void privateNatives() {
+        if (System.getProperty(NATIVE_PATH) != null) {
+            return;
+        }
+        java.nio.file.Path h = home != null ? home : dev.tempered.api.TemperedHome.resolve(
+                System.getProperty(dev.tempered.api.TemperedHome.PROPERTY));
+        try {
+            java.nio.file.Path dir = OrtNatives.extract(OrtEnvironment.class, h.resolve("cache"));
+            if (dir != null) {
+                System.setProperty(NATIVE_PATH, dir.toString());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("cannot prepare ONNX Runtime's native library under {} ({}): it extracts to the temp folder",
+                    h.resolve("cache"), e.toString());
+        }
     }
 
     private static void disableTelemetry() {

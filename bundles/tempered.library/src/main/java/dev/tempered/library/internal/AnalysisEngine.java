@@ -64,6 +64,11 @@ final class AnalysisEngine {
         }
     }
 
+    private static String exhausted(VirtualMachineError e) {
+        return (e instanceof OutOfMemoryError ? "out of memory" : "stack overflow") + " ("
+                + e.getMessage() + "); the file is damaged or crafted, or too long for this heap";
+    }
+
     /** Decoded and featurised windows of one file, ready for the ensemble. */
     record Prepared(Path file, AudioInfo audio, float[][] features, long decodeNanos, long featuresNanos,
             double decodedSeconds, List<String> featureNames, AudioSufficiency sufficiency) {
@@ -92,6 +97,10 @@ final class AnalysisEngine {
             throw new TemperedException(file, "cannot decode: " + reason(e), e);
         } catch (RuntimeException e) {
             throw new TemperedException(file, "decoding failed: " + e, e);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // A crafted file can still make a decoder ask for more than the heap holds: what it held is garbage
+            // by now, so this file fails alone and the batch goes on.
+            throw new TemperedException(file, "decoding failed: " + exhausted(e), e);
         }
         long t1 = System.nanoTime();
         List<DecodedAudio.Segment> kept = new ArrayList<>();
@@ -112,6 +121,8 @@ final class AnalysisEngine {
             features = fe.compute(audio);
         } catch (RuntimeException e) {
             throw new TemperedException(file, "front end '" + fe.type() + "' failed: " + e.getMessage(), e);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            throw new TemperedException(file, "front end '" + fe.type() + "' failed: " + exhausted(e), e);
         }
         long t2 = System.nanoTime();
         if (features.length != kept.size()) {

@@ -21,7 +21,9 @@ import java.util.function.Predicate;
 /**
  * Finds the audio files under some roots. Symbolic links are followed (a library often links albums in from
  * elsewhere) but each real file is listed once, and a link back up the tree is reported and skipped instead of
- * looping; a folder that cannot be read is reported and the walk goes on. Audio is recognised by content.
+ * looping; a folder that cannot be read is reported and the walk goes on. A file is taken when its content is
+ * audio or its name says it is (an audio extension): a damaged or empty track is then analysed and reported with
+ * its reason instead of being left out silently.
  */
 public final class Scanner {
     /** The files found, as real paths in walk order, and what was skipped, in words. */
@@ -35,7 +37,23 @@ public final class Scanner {
     static final java.util.regex.Pattern WRITER_TEMP =
             java.util.regex.Pattern.compile("^[._].*tempered-\\d+-[0-9a-f]{12}(\\.tmp|_tmp\\d*\\.tmp)$");
 
+    /** Extensions of audio formats, read or not: a file named so is a track its owner expects to see reported. */
+    static final Set<String> AUDIO_EXTENSIONS = Set.of("mp3", "mp2", "flac", "ogg", "oga", "opus", "m4a", "m4b",
+            "mp4", "aac", "alac", "wav", "wave", "w64", "rf64", "aif", "aiff", "aifc", "au", "caf", "wma", "ape",
+            "wv", "mka", "mpc", "spx", "tta", "dsf", "dff");
+
     private Scanner() {
+    }
+
+    /**
+     * Whether the name ends in an audio extension. AppleDouble companions ({@code ._name.mp3}, metadata a Mac
+     * leaves on foreign disks) are not tracks.
+     */
+    static boolean namedAsAudio(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 && !name.startsWith("._")
+                && AUDIO_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT));
     }
 
     public static Result scan(List<Path> roots, Predicate<Path> isAudio, BooleanSupplier cancelled, Consumer<Integer> found)
@@ -65,7 +83,8 @@ public final class Scanner {
                             if (cancelled.getAsBoolean()) {
                                 return FileVisitResult.TERMINATE;
                             }
-                            if (!attrs.isRegularFile() || attrs.size() == 0
+                            boolean named = namedAsAudio(file);
+                            if (!attrs.isRegularFile() || (attrs.size() == 0 && !named)
                                     || WRITER_TEMP.matcher(file.getFileName().toString()).matches()) {
                                 return FileVisitResult.CONTINUE;
                             }
@@ -73,7 +92,7 @@ public final class Scanner {
                                 warnings.add("cannot read " + file + ": permission denied (skipped)");
                                 return FileVisitResult.CONTINUE;
                             }
-                            if (isAudio.test(file)) {
+                            if (named || isAudio.test(file)) {
                                 try {
                                     if (files.add(file.toRealPath())) {
                                         found.accept(files.size());

@@ -127,6 +127,28 @@ class CollectionTaggerTest {
     }
 
     @Test
+    void damagedAudioIsNeverSkippedSilently() throws Exception {
+        // Named as audio but unreadable: each must appear among the failures with its reason, and in the report.
+        Files.writeString(lib.resolve("Misc/notes.mp3"), "These are not the songs you are looking for.\n");
+        Files.write(lib.resolve("Misc/empty.mp3"), new byte[0]);
+        Files.write(lib.resolve("Misc/truncated.wav"), new byte[] {'R', 'I', 'F', 'F', 0, 0});
+        Files.write(lib.resolve("Misc/._d.mp3"), new byte[] {0, 5, 22, 7}); // a Mac's metadata, not a track
+        Path out = tmp.resolve("report");
+        TagJobSummary s = tagger().tag(request(TagPolicy.defaults(), out), TagJobListener.NONE);
+        assertEquals(4, s.analysed());
+        assertEquals(7, s.found(), s.failures().toString());
+        assertEquals(3, s.failed(), s.failures().toString());
+        for (String name : List.of("notes.mp3", "empty.mp3", "truncated.wav")) {
+            Path f = lib.resolve("Misc/" + name).toRealPath();
+            assertTrue(s.failures().containsKey(f), name + " missing from " + s.failures());
+            assertFalse(s.failures().get(f).isBlank(), name + ": no reason");
+            assertTrue(Files.readString(out.resolve("report.csv")).contains(name), name + " missing from the report");
+        }
+        assertEquals("These are not the songs you are looking for.\n",
+                Files.readString(lib.resolve("Misc/notes.mp3")), "a file we could not tag stays as it was");
+    }
+
+    @Test
     void aDryRunWritesNothingAndTheRealRunThenWritesWithoutAnalysingAgain() throws Exception {
         String before = Files.readString(lib.resolve("Rock/a.fake"));
         TagJobSummary dry = tagger().tag(request(true), TagJobListener.NONE);

@@ -66,6 +66,10 @@ final class Fakes {
         public DecodedAudio load(Path file, DecodeRequest request) throws AudioException {
             requests.add(request);
             double[] v = read(file);
+            if (v.length > 2 && v[2] == 1) {
+                // What a crafted file does to a real decoder: asks for more than the heap holds.
+                throw new OutOfMemoryError("Java heap space");
+            }
             int rate = request.sampleRate();
             List<DecodedAudio.Segment> segs = new ArrayList<>();
             if (request.windows().isEmpty()) {
@@ -101,7 +105,8 @@ final class Fakes {
                     throw new CorruptAudioException(file, "not fake audio");
                 }
                 String[] parts = s.substring(10).lines().findFirst().orElse("").trim().split(",");
-                return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1])};
+                return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1]),
+                    parts.length > 2 && parts[2].equals("oom") ? 1 : 0};
             } catch (java.io.IOException e) {
                 throw new CorruptAudioException(file, e.toString());
             }

@@ -97,6 +97,20 @@ class TrackAnalyzerComponentTest {
     }
 
     @Test
+    void anOutOfMemoryErrorOnOneFileFailsItAloneAndTheBatchGoesOn() throws Exception {
+        Path before = Fakes.track(dir, "before.fake", 20, 1);
+        Path crafted = dir.resolve("crafted.ogg");
+        Files.writeString(crafted, "FAKEAUDIO 10,1,oom");
+        Path after = Fakes.track(dir, "after.fake", 20, 2);
+        List<Outcome> out = analyzer().analyzeAll(List.of(before, crafted, after), null);
+        assertNotNull(out.get(0).analysis());
+        assertNotNull(out.get(1).failure());
+        assertEquals(crafted, out.get(1).failure().file().orElseThrow());
+        assertTrue(out.get(1).failure().getMessage().contains("out of memory"), out.get(1).failure().getMessage());
+        assertNotNull(out.get(2).analysis());
+    }
+
+    @Test
     void anUnknownModelFailsEveryFileWithAClearMessage() throws Exception {
         Path f = Fakes.track(dir, "a.fake", 20, 1);
         TemperedException e = assertThrows(TemperedException.class, () -> analyzer().analyze(f, "nope"));
