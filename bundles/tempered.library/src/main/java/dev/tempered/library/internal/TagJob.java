@@ -240,6 +240,9 @@ final class TagJob {
         }
     }
 
+    /** Files whose label this run takes from the index: their genre tag is now Tempered's own write. */
+    private final java.util.Set<Path> labelFromIndex = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private String truth(Path f) {
         if (mapping == null) {
             return null;
@@ -274,6 +277,7 @@ final class TagJob {
             if (TagFields.genreWrittenByTempered(tags)) {
                 // Our own earlier answer is no ground truth; the index keeps the label read before we wrote.
                 unmapped.merge("(genre written by Tempered)", 1, Integer::sum);
+                labelFromIndex.add(f);
                 return null;
             }
             if (genre == null || genre.isBlank()) {
@@ -294,10 +298,17 @@ final class TagJob {
     private void unchanged(Work w) {
         LibraryEntry e = w.row().entry();
         unchanged++;
-        LibraryEntry now = withTruth(e, w.truth(), Status.UNCHANGED);
-        if (w.truth() != null && !w.truth().equals(e.truth())) {
+        // With labels asked for, this run's labels replace the index's: an earlier --labels-map must not stick
+        // and mix with the new one. The index's label stays only when no labels were asked for, or when the
+        // file's genre is now our own write (the label read before it is the truth).
+        String truth = w.truth();
+        if (truth == null && (mapping == null || labelFromIndex.contains(w.file()))) {
+            truth = e.truth();
+        }
+        LibraryEntry now = withTruth(e, truth, Status.UNCHANGED);
+        if (!java.util.Objects.equals(truth, e.truth())) {
             // The index keeps what happened when the file was analysed; only the label is new.
-            put(new LibraryIndex.Row(withTruth(e, w.truth(), e.status()), w.row().logits()));
+            put(new LibraryIndex.Row(withTruth(e, truth, e.status()), w.row().logits()));
         }
         entries.add(now);
         listener.fileDone(now);
@@ -306,7 +317,7 @@ final class TagJob {
     private static LibraryEntry withTruth(LibraryEntry e, String truth, Status status) {
         return new LibraryEntry(e.file(), e.size(), e.modified(), e.contentHash(), e.durationSeconds(), e.model(),
                 e.temperature(), e.labels(), e.probabilities(), e.topLabel(), e.confidence(), e.entropy(),
-                e.mutualInformation(), e.decision(), e.written(), e.writtenAt(), truth != null ? truth : e.truth(),
+                e.mutualInformation(), e.decision(), e.written(), e.writtenAt(), truth,
                 status, e.message(), e.genreBefore(), e.genreAfter(), e.suggestion());
     }
 

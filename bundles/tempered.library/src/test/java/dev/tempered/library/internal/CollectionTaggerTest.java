@@ -297,6 +297,25 @@ class CollectionTaggerTest {
     }
 
     @Test
+    void labelsOfAnEarlierMappingDoNotStickInTheIndex() throws Exception {
+        Path first = tmp.resolve("first.txt");
+        Files.writeString(first, "misc = blues\n");
+        tagger().tag(new TagJobRequest(List.of(lib), null, true, TagPolicy.defaults(), 2, null, LabelSource.FOLDERS,
+                first, false), TagJobListener.NONE);
+        assertEquals("blues", tagger().entries(List.of(lib.resolve("Misc/d.fake"))).get(0).truth());
+        // A new map that no longer names Misc: d has no label now, and the evaluation counts 3 files, not 4.
+        Path second = tmp.resolve("second.txt");
+        Files.writeString(second, "rock = rock\n");
+        TagJobSummary s = tagger().tag(new TagJobRequest(List.of(lib), null, true, TagPolicy.defaults(), 2, null,
+                LabelSource.FOLDERS, second, false), TagJobListener.NONE);
+        assertEquals(null, tagger().entries(List.of(lib.resolve("Misc/d.fake"))).get(0).truth());
+        assertEquals(3.0, s.evaluation().get("files"), s.evaluation().toString());
+        // A run without labels leaves the index's labels alone.
+        tagger().tag(request(true), TagJobListener.NONE);
+        assertEquals("rock", tagger().entries(List.of(lib.resolve("Rock/a.fake"))).get(0).truth());
+    }
+
+    @Test
     void reportsCoverEveryFile() throws Exception {
         Path out = tmp.resolve("report");
         TagJobRequest r = new TagJobRequest(List.of(lib), null, true, new TagPolicy(0.9, TagPolicy.BelowThreshold.REVIEW,
