@@ -47,6 +47,13 @@ final class WavChunks {
         return out;
     }
 
+    /** Where {@link #rebuild} writes before it replaces {@code written}. */
+    static Path rebuildTemp(Path written) {
+        String name = written.getFileName().toString();
+        return written.resolveSibling(name.endsWith(".tmp") ? name.substring(0, name.length() - 4) + "_tmp1.tmp"
+                : name + ".riff");
+    }
+
     /** Rewrites {@code written} (jaudiotagger's output) as the original's chunks with its tag chunks. */
     static void rebuild(Path original, Path written) throws IOException {
         ByteArrayOutputStream tags = new ByteArrayOutputStream();
@@ -60,7 +67,9 @@ final class WavChunks {
                 }
             }
         }
-        Path temp = written.resolveSibling(written.getFileName() + ".riff");
+        // Named like SafeReplace's own temporary files (".x.wav.tempered-PID-TOKEN_tmp1.tmp"), so that a kill during
+        // the rebuild leaves nothing the next writer's cleanup does not recognise and remove.
+        Path temp = rebuildTemp(written);
         try (FileChannel o = FileChannel.open(original, StandardOpenOption.READ);
                 OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW)) {
             List<Chunk> chunks = chunks(o);

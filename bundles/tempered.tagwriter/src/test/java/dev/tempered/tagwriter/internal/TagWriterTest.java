@@ -286,6 +286,15 @@ class TagWriterTest {
     }
 
     @Test
+    void theWavRebuildsTemporaryFileIsOneTheCleanupRecognises() {
+        // CrashTest found a ".x.wav.tempered-PID-TOKEN.tmp.riff" left by a kill during the WAV rebuild.
+        Path written = Path.of("/m/.a.wav.tempered-1234-0123456789ab.tmp");
+        assertTrue(SafeReplace.LEFTOVER.matcher(written.getFileName().toString()).matches());
+        assertTrue(SafeReplace.LEFTOVER.matcher(WavChunks.rebuildTemp(written).getFileName().toString()).matches(),
+                WavChunks.rebuildTemp(written).toString());
+    }
+
+    @Test
     void aPreviewDecidesAsAPlanDoesWithoutKeepingAFingerprint() throws Exception {
         TagWriterImpl w = writer(SafeReplace.NONE);
         for (String name : List.of("v24.mp3", "a.flac", "a.opus")) {
