@@ -106,7 +106,12 @@ class QuietAudioTest {
                 LabelSource.NONE, null, false), TagJobListener.NONE);
         assertEquals(5, s.found(), s.toString());
         assertEquals(0, s.failed(), s.failures().toString());
-        assertEquals(reasons.size(), s.review(), s.toString());
+        Path music = lib.resolve("music.ogg").toRealPath();
+        LibraryEntry m = tagger.entries(List.of(music)).get(0);
+        // Real music is judged by the model, never by the audio check: a genre at threshold 0, unless the package's
+        // outside-the-taxonomy limit (model.json) finds it unlike the training data, which is a review of its own.
+        boolean outside = String.valueOf(m.message()).contains("unlike the training data");
+        assertEquals(reasons.size() + (outside ? 1 : 0), s.review(), s.toString());
 
         for (Map.Entry<String, String> r : reasons.entrySet()) {
             Path f = lib.resolve(r.getKey()).toRealPath();
@@ -119,10 +124,14 @@ class QuietAudioTest {
             assertEquals("review", tags.get(TagFields.STATUS), r.getKey() + ": " + tags);
             assertFalse(tags.containsKey(TagFields.CONFIDENCE), r.getKey() + " got a confidence: " + tags);
         }
-        Path music = lib.resolve("music.ogg").toRealPath();
-        LibraryEntry m = tagger.entries(List.of(music)).get(0);
-        assertEquals(TagPlan.Decision.WRITE, m.decision(), m.message());
-        assertNotNull(writer.read(music).get("GENRE"));
+        assertFalse(String.valueOf(m.message()).contains(AudioSufficiency.MARK), m.message());
+        if (outside) {
+            assertEquals(TagPlan.Decision.REVIEW, m.decision(), m.message());
+            assertFalse(writer.read(music).containsKey("GENRE"), m.message());
+        } else {
+            assertEquals(TagPlan.Decision.WRITE, m.decision(), m.message());
+            assertNotNull(writer.read(music).get("GENRE"));
+        }
 
         // A new temperature re-calibrates from the index: the recorded reason still decides, no genre appears.
         String before = sha(lib.resolve("silence.wav"));
