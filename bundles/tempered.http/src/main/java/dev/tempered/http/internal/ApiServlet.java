@@ -125,6 +125,9 @@ public final class ApiServlet extends HttpServlet implements HttpApi {
                 slots.release();
             }
         }
+        if (reply.status() >= 400) {
+            drain(req);
+        }
         resp.setStatus(reply.status());
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
@@ -253,6 +256,28 @@ public final class ApiServlet extends HttpServlet implements HttpApi {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | UnsupportedOperationException e) {
             throw new TemperedException(file, "cannot write the API token: " + e.getMessage(), e);
+        }
+    }
+
+    /** How much of a refused request's unread body is read and dropped before the answer. */
+    static final long DRAIN_BYTES = 8L << 20;
+
+    /**
+     * Reads and drops what is left of a refused request's body, up to {@link #DRAIN_BYTES}: a server that answers
+     * and closes while the client still sends makes the client's TCP stack see a reset and lose the answer (a 2 MB
+     * body got "no bytes" instead of its 413). Beyond the bound the connection is closed unread.
+     */
+    private static void drain(HttpServletRequest req) {
+        try {
+            java.io.InputStream in = req.getInputStream();
+            byte[] buf = new byte[64 << 10];
+            long left = DRAIN_BYTES;
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | IllegalStateException e) {
+            // Already read as a reader, or the client went away: nothing left to drain.
         }
     }
 
