@@ -13,16 +13,13 @@ import dev.tempered.launcher.cli.ReviewCommand;
 import dev.tempered.launcher.cli.ServeCommand;
 import dev.tempered.launcher.cli.ShellCommand;
 import dev.tempered.launcher.cli.StudyCommand;
-import dev.tempered.launcher.cli.Subcommand;
 import dev.tempered.launcher.cli.TagCommand;
 import dev.tempered.launcher.cli.TrainCommand;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** The command tree: global options and the subcommands in the order {@code --help} lists them. */
 final class Commands {
@@ -58,33 +55,10 @@ final class Commands {
         boolean version;
     }
 
-    /**
-     * A command still written against the older {@link Subcommand} interface: it parses its own arguments, so
-     * picocli hands them over untouched.
-     */
-    @Command
-    static final class Legacy {
-        final Subcommand command;
-
-        @Parameters(arity = "0..*")
-        List<String> args = new ArrayList<>();
-
-        Legacy(Subcommand command) {
-            this.command = command;
-        }
-    }
-
     static CommandLine root(Root root) {
         CommandLine cl = Cli.commandLine(root);
         for (Object c : subcommands()) {
-            if (c instanceof Subcommand s) {
-                CommandLine legacy = Cli.commandLine(new Legacy(s));
-                legacy.setUnmatchedOptionsArePositionalParams(true);
-                legacy.getCommandSpec().usageMessage().description(s.summary());
-                cl.addSubcommand(s.name(), legacy);
-            } else {
-                cl.addSubcommand(Cli.commandLine(c));
-            }
+            cl.addSubcommand(Cli.commandLine(c));
         }
         return cl;
     }

@@ -2,7 +2,6 @@ package dev.tempered.launcher;
 
 import dev.tempered.launcher.cli.CliContext;
 import dev.tempered.launcher.cli.ShellCommand;
-import dev.tempered.launcher.cli.Subcommand;
 import dev.tempered.launcher.cli.TemperedCommand;
 import dev.tempered.launcher.cli.UsageException;
 import java.io.IOException;
@@ -29,7 +28,7 @@ public final class Main {
         } catch (Throwable t) {
             System.err.println("tempered: internal error: " + t);
             t.printStackTrace(System.err);
-            code = Subcommand.USAGE;
+            code = TemperedCommand.USAGE;
         }
         System.out.flush();
         // Non-daemon threads of bundles must not keep a finished command alive.
@@ -47,58 +46,46 @@ public final class Main {
             String name = at == root ? "tempered" : "tempered " + at.getCommandName();
             err.println(name + ": " + e.getMessage());
             err.println("Try '" + name + " --help'.");
-            return Subcommand.USAGE;
+            return TemperedCommand.USAGE;
         }
         if (parsed.isUsageHelpRequested()) {
             root.usage(out);
-            return Subcommand.OK;
+            return TemperedCommand.OK;
         }
         if (parsed.isVersionHelpRequested()) {
             Properties v = versions();
             out.println("tempered " + v.getProperty("version") + " (Felix " + v.getProperty("felix")
                     + ", ONNX Runtime " + v.getProperty("onnxruntime") + ", picocli " + CommandLine.VERSION
                     + ", Java " + System.getProperty("java.version") + ")");
-            return Subcommand.OK;
+            return TemperedCommand.OK;
         }
         if (!parsed.hasSubcommand()) {
             root.usage(err);
-            return Subcommand.USAGE;
+            return TemperedCommand.USAGE;
         }
         CommandLine sub = parsed.subcommand().commandSpec().commandLine();
         String name = sub.getCommandName();
         Object user = sub.getCommand();
         if (parsed.subcommand().isUsageHelpRequested()) {
             sub.usage(out);
-            return Subcommand.OK;
+            return TemperedCommand.OK;
         }
         if (parsed.subcommand().isVersionHelpRequested()) {
             return run(List.of("--version"), out, err);
         }
         Path home = options.home != null ? options.home.toAbsolutePath() : defaultHome();
         boolean interactive = System.console() != null;
-        Runner runner;
-        boolean needsFramework;
-        if (user instanceof Commands.Legacy legacy) {
-            if (legacy.args.contains("--help") || legacy.args.contains("-h")) {
-                out.println(legacy.command.usage());
-                return Subcommand.OK;
-            }
-            runner = context -> legacy.command.run(legacy.args, context);
-            needsFramework = legacy.command.needsFramework();
-        } else {
-            TemperedCommand command = (TemperedCommand) user;
-            runner = command::run;
-            needsFramework = command.needsFramework();
-        }
+        TemperedCommand command = (TemperedCommand) user;
+        Runner runner = command::run;
+        boolean needsFramework = command.needsFramework();
         try {
             if (!needsFramework) {
                 return runner.run(new NoFrameworkContext(out, err, home, appDir(), interactive));
             }
             boolean shell = user instanceof ShellCommand;
             // Bundles only some commands start (the HTTP runtime: only serve), and the settings they read at start.
-            java.util.Set<String> groups = user instanceof TemperedCommand c ? c.bundleGroups() : java.util.Set.of();
-            java.util.Map<String, String> properties = user instanceof TemperedCommand c ? c.frameworkProperties()
-                    : java.util.Map.of();
+            java.util.Set<String> groups = command.bundleGroups();
+            java.util.Map<String, String> properties = command.frameworkProperties();
             long t0 = System.nanoTime();
             try (EmbeddedFramework fw = EmbeddedFramework.start(appDir(), home, shell, options.verbose, out, err,
                     interactive, groups, properties)) {
@@ -106,14 +93,14 @@ public final class Main {
                     err.printf("framework started in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
                 }
                 int code = runner.run(fw);
-                if (shell && code == Subcommand.OK) {
+                if (shell && code == TemperedCommand.OK) {
                     fw.waitForStop();
                 }
                 return code;
             }
         } catch (UsageException e) {
             err.println("tempered " + name + ": " + e.getMessage());
-            return Subcommand.USAGE;
+            return TemperedCommand.USAGE;
         }
     }
 

@@ -5,13 +5,12 @@ import dev.tempered.api.calibration.CalibrationFiles;
 import dev.tempered.api.calibration.CalibrationMethod;
 import dev.tempered.api.calibration.CalibrationMetrics;
 import dev.tempered.api.calibration.Calibrator;
+import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.calibration.Metric;
 import dev.tempered.api.calibration.TemperatureFit;
-import dev.tempered.api.features.FrontEnd;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
-import dev.tempered.launcher.cli.EvaluateCommand.Loaded;
-import dev.tempered.launcher.cli.EvaluateCommand.Options;
+import dev.tempered.api.workbench.LabelledData;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,88 +23,75 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code tempered calibrate}: fits a model's temperature on labelled data and writes it as the model's
  * calibration configuration, which the running application applies without restart.
  */
-public final class CalibrateCommand implements Subcommand {
+@Command(name = "calibrate", mixinStandardHelpOptions = true,
+        description = {"fit a model's temperature on labelled data and apply it", "",
+            "Fits the temperature T that minimises the mean negative log-likelihood of the true labels on the",
+            "data, and stores it as the model's calibration ($TEMPERED_HOME/deploy/config/",
+            "dev.tempered.calibration-ID.cfg), which the running application applies without restart (other",
+            "settings in that file, such as min.confidence, are kept). The data is as for `tempered evaluate`",
+            "(see its --help); rows the package trained or fitted on are skipped.", "",
+            "Fit the temperature on data like the music you will tag: the temperature that is optimal on the",
+            "package's validation data is often not optimal on other collections. Check the result with",
+            "`tempered evaluate` on data you did not calibrate on.", "",
+            "Example: tempered calibrate --model gtzan-mlp --data my-labelled-logits.csv",
+            "         tempered calibrate --data ~/Music --labels-from folders"})
+public final class CalibrateCommand implements TemperedCommand {
     /** How long to wait for the application to report the new temperature (FileInstall polls every 2 s). */
     static final long APPLY_WAIT_MILLIS = 6000;
     /** Tests shorten the wait. */
     long applyWaitMillis = APPLY_WAIT_MILLIS;
 
-    @Override
-    public String name() {
-        return "calibrate";
-    }
+    @Mixin
+    LabelledDataOptions data = new LabelledDataOptions();
+
+    @Option(names = "--method", paramLabel = "METHOD", description = {
+        "member (default): one T divides every member's logits before their softmax outputs are",
+        "averaged; this is what the application applies. pooled, per-member, vector: fitted and",
+        "reported for comparison only; nothing is written for them. pooled: one T on the log of the",
+        "members' averaged probabilities; per-member: one T per member; vector: one temperature and",
+        "one bias per class on the averaged log-probabilities (for 10 classes 20 parameters)"})
+    String method = "member";
+
+    @Option(names = "--dry-run", description = "fit and report, write nothing")
+    boolean dryRun;
 
     @Override
-    public String summary() {
-        return "fit a model's temperature on labelled data and apply it";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered calibrate [--model ID] --data FILE|DIR [--labels-from folders|tags] [--method METHOD]
-                                          [--dry-run] [--all-rows]
-
-                Fits the temperature T that minimises the mean negative log-likelihood of the true labels
-                on FILE, and writes it to $TEMPERED_HOME/deploy/config/dev.tempered.calibration-ID.cfg,
-                which the running application picks up without restart (other settings in that file,
-                such as min.confidence, are kept). FILE is labelled logits or descriptors, as for
-                `tempered evaluate` (see its --help); rows the package trained or fitted on are skipped.
-
-                Fit the temperature on data like the music you will tag: the temperature that is optimal
-                on the package's validation data is often not optimal on other collections. Check the
-                result with `tempered evaluate` on data you did not calibrate on.
-
-                Options:
-                  --model ID        an installed model (default: the active genre model)
-                  --method METHOD   member (default): one T divides every member's logits before their
-                                    softmax outputs are averaged; this is what the application applies.
-                                    pooled, per-member, vector: fit and report these for comparison only;
-                                    nothing is written for them. pooled: one T on the log of the members'
-                                    averaged probabilities; per-member: one T per member; vector: one T
-                                    and one bias per class on the averaged log-probabilities (for 10
-                                    classes 20 parameters: 10 temperatures and 10 biases).
-                  --dry-run         fit and report, write nothing
-                  --all-rows        keep rows the package trained or fitted on
-                  --labels-from S   folders or tags: --data is a folder of your own music whose folder
-                                    names or genre tags give the true genres (see tempered evaluate)
-                  --labels-map FILE lines 'name = label' mapping your genre names onto the model's
-                Example: tempered calibrate --model gtzan-mlp --data my-labelled-logits.csv
-                         tempered calibrate --data ~/Music --labels-from folders""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        Options o = Options.parse(args, true);
+    public int run(CliContext context) throws Exception {
         PrintStream out = context.out();
         ModelRepository repository = context.service(ModelRepository.class, EvaluateCommand.WAIT);
         Calibrator calibrator = context.service(Calibrator.class, EvaluateCommand.WAIT);
         CalibrationMetrics metrics = context.service(CalibrationMetrics.class, EvaluateCommand.WAIT);
-        ModelSpec spec = EvaluateCommand.resolve(repository, o.model);
-        Loaded data = Loaded.load(o, spec, context);
-        CalibrationMethod method = switch (o.method) {
+        CalibrationMethod method = switch (this.method) {
+            case "member" -> CalibrationMethod.MEMBER_T;
             case "pooled" -> CalibrationMethod.POOLED_T;
             case "per-member" -> CalibrationMethod.PER_MEMBER_T;
             case "vector" -> CalibrationMethod.VECTOR_SCALING;
-            default -> CalibrationMethod.MEMBER_T;
+            default -> throw new UsageException("--method must be member, pooled, per-member or vector, not '"
+                    + this.method + "'");
         };
+        ModelSpec spec = data.spec(repository);
+        LabelledData loaded = data.load(context, spec, false);
+        LabelledLogits logits = loaded.logits();
         double current = calibrator.temperature(spec.ref(), spec.defaultTemperature());
-        out.printf(Locale.ROOT, "%s on %s%n  %s%n", spec.ref(), o.data.getFileName(), data.describe());
+        out.printf(Locale.ROOT, "%s on %s%n  %s%n", spec.ref(), data.data.getFileName(), loaded.description());
         TemperatureFit fit;
         try {
-            fit = calibrator.fit(data.logits, method);
+            fit = calibrator.fit(logits, method);
         } catch (CalibrationException e) {
-            context.err().println("tempered calibrate: cannot fit on " + o.data + ": " + e.getMessage());
+            context.err().println("tempered calibrate: cannot fit on " + data.data + ": " + e.getMessage());
             return USAGE;
         }
-        int[] truth = data.logits.truth();
+        int[] truth = logits.truth();
         double nllCurrent = metrics.compute(Metric.NLL,
-                EvaluateCommand.probabilities(calibrator, spec, data.logits, current), truth, 15);
+                EvaluateCommand.probabilities(calibrator, spec, logits, current), truth, 15);
         out.printf(Locale.ROOT, "  method %s: T = %.4f%s%n", method, fit.temperature(), describe(fit, spec));
         if (!fit.warning().isEmpty()) {
             context.err().println("tempered calibrate: warning: " + fit.warning());
@@ -126,11 +112,11 @@ public final class CalibrateCommand implements Subcommand {
                     + " the other methods are for comparison.");
             return OK;
         }
-        if (o.dryRun) {
+        if (dryRun) {
             out.println("Not written (--dry-run).");
             return OK;
         }
-        String fittedOn = String.format(Locale.ROOT, "%s, %d rows, NLL %.4f at T=1 -> %.4f", o.data.getFileName(),
+        String fittedOn = String.format(Locale.ROOT, "%s, %d rows, NLL %.4f at T=1 -> %.4f", data.data.getFileName(),
                 fit.samples(), fit.nllBefore(), fit.nllAfter());
         Path cfg = writeConfig(context.home(), spec, fit.temperature(), fittedOn, current);
         out.println("Wrote " + cfg);

@@ -9,8 +9,6 @@ import dev.tempered.api.calibration.StudyRequest;
 import dev.tempered.api.calibration.StudyResult;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
-import dev.tempered.launcher.cli.EvaluateCommand.Loaded;
-import dev.tempered.launcher.cli.EvaluateCommand.Options;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -19,63 +17,56 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code tempered study}: the paper's calibration study of a model on labelled data, through the
  * {@link CalibrationStudy} service; this command loads the logits as {@code evaluate} does and prints the result.
  */
-public final class StudyCommand implements Subcommand {
-    @Override
-    public String name() {
-        return "study";
-    }
+@Command(name = "study", mixinStandardHelpOptions = true,
+        description = {"the calibration study of the 2023 paper on labelled data: figures, tables, HTML report", "",
+            "The analysis of Lukashevich, Grollmisch and Abesser (2023) for an installed model on labelled data.",
+            "The rows are split into a validation part (T is fitted on it by NLL) and a test part (only",
+            "measured): the package's own split (provenance validationFiles / testFiles) when the data holds",
+            "those rows, e.g. the CSV the package was trained on; otherwise per label the files in name order,",
+            "first half validation, second half test. Compared: the single network (member 1), the MC-dropout",
+            "variant (the installed package ID-mcd, if any) and the deep ensemble, each at T = 1 and at the",
+            "validation T, with bootstrap intervals; reliability diagrams of both parts, uncalibrated and",
+            "scaled; NLL, ECE and MAE against T with the validation and test curves on one plot and each",
+            "optimum marked; the gap between the validation- and test-optimal T; where to apply T (member,",
+            "pooled, per-member, vector); histogram binning and isotonic regression fitted on validation as",
+            "baselines. The data is as for `tempered evaluate` (see its --help); no rows are skipped here.", "",
+            "Example: tempered study --model fma-small --data fma_small_features.csv --report study/"})
+public final class StudyCommand implements TemperedCommand {
+    @Mixin
+    LabelledDataOptions data = new LabelledDataOptions();
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "where index.html, summary.md, the CSVs and figures go (default ./tempered-study)")
+    Path report;
+
+    @Option(names = "--bins", paramLabel = "N", description = "equal-width bins (default 15)")
+    int bins = 15;
+
+    @Option(names = "--resamples", paramLabel = "N", description = "bootstrap resamples (default 1000; 0 for none)")
+    int resamples = 1000;
+
+    @Option(names = "--seed", paramLabel = "N", description = "bootstrap seed (default 1)")
+    long seed = 1;
 
     @Override
-    public String summary() {
-        return "the calibration study of the 2023 paper on labelled data: figures, tables, HTML report";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                Usage: tempered study [--model ID] --data FILE|DIR [--labels-from folders|tags] [--report DIR]
-                                      [--bins N] [--resamples N] [--seed N] [--labels-map FILE]
-
-                The analysis of Lukashevich, Grollmisch and Abeßer (2023) for an installed model on labelled
-                data. The rows are split into a validation part (T is fitted on it by NLL) and a test part
-                (only measured): the package's own split (provenance validationFiles / testFiles) when the
-                data holds those rows, e.g. the CSV the package was trained on; otherwise per label the
-                files in name order, first half validation, second half test. Compared: the single network
-                (member 1), the MC-dropout variant (the installed package ID-mcd, if any) and the deep
-                ensemble, each at T = 1 and at the validation T, with bootstrap intervals; reliability
-                diagrams of both parts, uncalibrated and scaled; NLL, ECE and MAE against T with the
-                validation and test curves on one plot and each optimum marked; the gap between the
-                validation- and test-optimal T; where to apply T (member, pooled, per-member, vector);
-                histogram binning and isotonic regression fitted on validation as baselines.
-
-                FILE and DIR are as for `tempered evaluate` (see its --help); no rows are skipped here.
-
-                Options:
-                  --model ID        an installed model (default: the active genre model); not an -mcd variant
-                  --report DIR      where index.html, summary.md, the CSVs and figures go (default ./tempered-study)
-                  --bins N          equal-width bins (default 15)
-                  --resamples N     bootstrap resamples (default 1000; 0 for none)
-                  --seed N          bootstrap seed (default 1)
-                  --labels-from S   folders or tags: --data is a folder of music labelled this way
-                  --labels-map FILE lines 'name = label' mapping your genre names onto the model's
-                Example: tempered study --model fma-small --data fma_small_features.csv --report study/""";
-    }
-
-    @Override
-    public int run(List<String> args, CliContext context) throws Exception {
-        Options o = Options.parse(args, false);
-        o.allRows = true;
-        Path report = o.report == null ? Path.of("tempered-study") : o.report;
+    public int run(CliContext context) throws Exception {
+        if (bins < 1 || resamples < 0) {
+            throw new UsageException("--bins needs an integer >= 1 and --resamples one >= 0");
+        }
+        Path report = this.report == null ? Path.of("tempered-study") : this.report;
         PrintStream out = context.out();
         ModelRepository repository = context.service(ModelRepository.class, EvaluateCommand.WAIT);
         Calibrator calibrator = context.service(Calibrator.class, EvaluateCommand.WAIT);
         CalibrationStudy study = context.service(CalibrationStudy.class, EvaluateCommand.WAIT);
-        ModelSpec spec = EvaluateCommand.resolve(repository, o.model);
+        ModelSpec spec = data.spec(repository);
         if (spec.mcDropoutPasses() > 0) {
             throw new UsageException(spec.ref() + " is an MC-dropout variant; run the study on its deterministic "
                     + "package, which takes the variant in as ID-mcd");
@@ -83,12 +74,12 @@ public final class StudyCommand implements Subcommand {
         Optional<ModelSpec> sibling = repository.installed().stream()
                 .filter(s -> s.ref().id().equals(spec.ref().id() + "-mcd") && s.labels().equals(spec.labels()))
                 .reduce((a, b) -> b);
-        out.printf(Locale.ROOT, "%s on %s%s%n", spec.ref(), o.data.getFileName(),
+        out.printf(Locale.ROOT, "%s on %s%s%n", spec.ref(), data.data.getFileName(),
                 sibling.map(s -> ", with its MC-dropout variant " + s.ref()).orElse(", no MC-dropout variant installed"));
-        LabelledLogits ensemble = Loaded.load(o, spec, context).logits;
+        LabelledLogits ensemble = data.load(context, spec, true).logits();
         Optional<LabelledLogits> mc = Optional.empty();
         if (sibling.isPresent()) {
-            mc = Optional.of(Loaded.load(o, sibling.get(), context).logits);
+            mc = Optional.of(data.load(context, sibling.get(), true).logits());
         }
         Set<String> validation = names(spec.provenance().get("validationFiles"));
         Set<String> test = names(spec.provenance().get("testFiles"));
@@ -97,11 +88,11 @@ public final class StudyCommand implements Subcommand {
             validation = Set.of();
             test = Set.of();
         }
-        StudyRequest request = new StudyRequest(spec.ref().toString(), o.data.getFileName().toString(), ensemble, mc,
+        StudyRequest request = new StudyRequest(spec.ref().toString(), data.data.getFileName().toString(), ensemble, mc,
                 validation, test,
                 spec.ref().id() + "'s own split (provenance validationFiles / testFiles"
                         + (spec.provenance().get("split") == null ? "" : ": " + spec.provenance().get("split")) + ")",
-                calibrator.temperature(spec.ref(), spec.defaultTemperature()), o.bins, o.resamples, o.seed);
+                calibrator.temperature(spec.ref(), spec.defaultTemperature()), bins, resamples, seed);
         StudyResult result;
         try {
             result = study.run(request, report);

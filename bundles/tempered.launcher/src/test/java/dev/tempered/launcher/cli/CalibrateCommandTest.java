@@ -34,9 +34,9 @@ class CalibrateCommandTest {
         calibrator.home = home;
         CalibrationFakes.Context ctx = context(calibrator);
 
-        int rc = new CalibrateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
+        int rc = Cli.run(new CalibrateCommand(), List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
 
-        assertEquals(Subcommand.OK, rc, ctx.errors());
+        assertEquals(TemperedCommand.OK, rc, ctx.errors());
         Map<String, String> props = dev.tempered.api.calibration.CalibrationFiles.read(Files.readString(cfg()));
         double t = Double.parseDouble(props.get("temperature"));
         assertTrue(t > 0 && t != 9, props.toString());
@@ -55,7 +55,7 @@ class CalibrateCommandTest {
 
         // Evaluate after calibrate: the replaced T and the new one side by side, as the docs promise.
         CalibrationFakes.Context after = context(calibrator);
-        new EvaluateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString(), "--report",
+        Cli.run(new EvaluateCommand(), List.of("--data", EvaluateCommandTest.descriptors(home).toString(), "--report",
                 home.resolve("r").toString()), after);
         String table = after.output();
         assertTrue(table.contains("T = 9.0000 (before calibrate)"), table);
@@ -71,9 +71,9 @@ class CalibrateCommandTest {
         calibrator.fixedFit = new dev.tempered.api.calibration.TemperatureFit(CalibrationMethod.VECTOR_SCALING, 2.0,
                 List.of(1.0, 2.0, 4.0, 0.1, -0.2, 0.1), 1.5, 1.2, 12);
         CalibrationFakes.Context ctx = context(calibrator);
-        int rc = new CalibrateCommand().run(List.of("--data", EvaluateCommandTest.descriptors(home).toString(),
+        int rc = Cli.run(new CalibrateCommand(), List.of("--data", EvaluateCommandTest.descriptors(home).toString(),
                 "--method", "vector"), ctx);
-        assertEquals(Subcommand.OK, rc, ctx.errors());
+        assertEquals(TemperedCommand.OK, rc, ctx.errors());
         String out = ctx.output();
         assertTrue(out.contains("geometric mean of the 3 per-class temperatures; 6 parameters: 3 temperatures and 3 biases"), out);
         assertTrue(out.contains("temperatures per class: blues 1.0000, jazz 2.0000, rock 4.0000"), out);
@@ -88,7 +88,7 @@ class CalibrateCommandTest {
         CalibrateCommand command = new CalibrateCommand();
         command.applyWaitMillis = 400;
         long start = System.nanoTime();
-        command.run(List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
+        Cli.run(command, List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
         assertTrue(ctx.output().contains("The application still reports T = 1.5000"), ctx.output());
         assertTrue(System.nanoTime() - start >= 400 * 1_000_000L, "gave up without waiting");
     }
@@ -98,13 +98,13 @@ class CalibrateCommandTest {
         CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
         CalibrationFakes.Context ctx = context(calibrator);
         String data = EvaluateCommandTest.descriptors(home).toString();
-        new CalibrateCommand().run(List.of("--data", data, "--method", "pooled"), ctx);
+        Cli.run(new CalibrateCommand(), List.of("--data", data, "--method", "pooled"), ctx);
         assertEquals(CalibrationMethod.POOLED_T, calibrator.lastMethod);
-        new CalibrateCommand().run(List.of("--data", data, "--dry-run"), ctx);
+        Cli.run(new CalibrateCommand(), List.of("--data", data, "--dry-run"), ctx);
         assertFalse(Files.exists(cfg()));
         assertTrue(ctx.output().contains("Not written (--dry-run)."), ctx.output());
         EvaluateCommandTest.assertMessage("--method must be member, pooled, per-member or vector",
-                () -> new CalibrateCommand().run(List.of("--data", data, "--method", "matrix"), ctx));
+                () -> Cli.run(new CalibrateCommand(), List.of("--data", data, "--method", "matrix"), ctx));
     }
 
     @Test
@@ -112,7 +112,7 @@ class CalibrateCommandTest {
         Path one = home.resolve("one.csv");
         Files.write(one, List.of("file,label,m0_blues,m0_jazz,m0_rock", "a.au,rock,1,2,3", "b.au,rock,3,2,1"));
         CalibrationFakes.Context ctx = context(new CalibrationFakes.FakeCalibrator());
-        assertEquals(Subcommand.USAGE, new CalibrateCommand().run(List.of("--data", one.toString()), ctx));
+        assertEquals(TemperedCommand.USAGE, Cli.run(new CalibrateCommand(), List.of("--data", one.toString()), ctx));
         assertTrue(ctx.errors().contains("same true class"), ctx.errors());
         assertFalse(Files.exists(cfg()));
     }

@@ -365,6 +365,15 @@ final class CalibrationFakes {
 
         @Override
         public <T> T service(Class<T> type, Duration wait) throws UsageException {
+            if (type == dev.tempered.api.workbench.Workbench.class && services(type).isEmpty()
+                    && !services(ModelRepository.class).isEmpty()) {
+                // The real workbench over the fakes: the commands' data loading is what they are tested with.
+                List<dev.tempered.api.library.CollectionTagger> taggers =
+                        services(dev.tempered.api.library.CollectionTagger.class);
+                with(dev.tempered.api.workbench.Workbench.class,
+                        new dev.tempered.library.internal.LabelledDataWorkbench(services(ModelRepository.class).get(0),
+                                taggers.isEmpty() ? null : taggers.get(0), services(FrontEnd.class)));
+            }
             List<T> all = services(type);
             if (all.isEmpty()) {
                 throw new UsageException("no " + type.getSimpleName());

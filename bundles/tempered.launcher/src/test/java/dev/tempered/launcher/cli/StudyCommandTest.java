@@ -56,10 +56,10 @@ class StudyCommandTest {
         FakeStudy study = new FakeStudy();
         ctx.with(CalibrationStudy.class, study);
 
-        int rc = new StudyCommand().run(List.of("--data", EvaluateCommandTest.descriptors(dir).toString(), "--report",
+        int rc = Cli.run(new StudyCommand(), List.of("--data", EvaluateCommandTest.descriptors(dir).toString(), "--report",
                 dir.resolve("r").toString(), "--resamples", "7"), ctx);
 
-        assertEquals(Subcommand.OK, rc, ctx.errors());
+        assertEquals(TemperedCommand.OK, rc, ctx.errors());
         StudyRequest q = study.request;
         assertEquals(14, q.ensemble().size(), "no rows skipped: the study splits them itself");
         assertEquals(java.util.Set.of("fitted.00001.au"), q.validationRows());
@@ -81,7 +81,7 @@ class StudyCommandTest {
                 new CalibrationFakes.Model(mcd)), new CalibrationFakes.FakeCalibrator(), new CalibrationFakes.Charts(),
                 true);
         ctx.with(CalibrationStudy.class, new FakeStudy());
-        UsageException e = assertThrows(UsageException.class, () -> new StudyCommand().run(List.of("--data",
+        UsageException e = assertThrows(UsageException.class, () -> Cli.run(new StudyCommand(), List.of("--data",
                 EvaluateCommandTest.descriptors(dir).toString()), ctx));
         assertTrue(e.getMessage().contains("MC-dropout variant"), e.getMessage());
     }
