@@ -1,27 +1,21 @@
 package dev.tempered.launcher.cli;
 
 import dev.tempered.api.calibration.CalibrationException;
-import dev.tempered.api.calibration.CalibrationFiles;
 import dev.tempered.api.calibration.CalibrationMethod;
 import dev.tempered.api.calibration.CalibrationMetrics;
 import dev.tempered.api.calibration.Calibrator;
 import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.calibration.Metric;
 import dev.tempered.api.calibration.TemperatureFit;
+import dev.tempered.api.calibration.TemperatureSettings;
+import dev.tempered.api.TemperedException;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
 import dev.tempered.api.workbench.LabelledData;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,15 +112,24 @@ public final class CalibrateCommand implements TemperedCommand {
         }
         String fittedOn = String.format(Locale.ROOT, "%s, %d rows, NLL %.4f at T=1 -> %.4f", data.data.getFileName(),
                 fit.samples(), fit.nllBefore(), fit.nllAfter());
-        Path cfg = writeConfig(context.home(), spec, fit.temperature(), fittedOn, current);
-        out.println("Wrote " + cfg);
+        // The calibration store writes the model's configuration (and its deploy/config file) and records the T
+        // it replaced; the calibrator applies it shortly after.
+        TemperatureSettings settings = context.service(TemperatureSettings.class, EvaluateCommand.WAIT);
+        try {
+            settings.setTemperature(spec.ref(), fit.temperature(), fittedOn);
+        } catch (TemperedException e) {
+            context.err().println("tempered calibrate: " + e.getMessage());
+            return USAGE;
+        }
+        out.printf(Locale.ROOT, "Stored T = %.4f as %s's calibration (%s)%n", fit.temperature(), spec.ref().id(),
+                context.home().resolve("deploy").resolve("config")
+                        .resolve("dev.tempered.calibration-" + spec.ref().id() + ".cfg"));
         double applied = waitForApplied(calibrator, spec, fit.temperature(), applyWaitMillis);
         if (Math.abs(applied - fit.temperature()) <= 1e-6 * fit.temperature()) {
             out.printf(Locale.ROOT, "Applied: %s now uses T = %.4f%n", spec.ref().id(), applied);
         } else {
-            out.printf(Locale.ROOT, "The application still reports T = %.4f for %s; it applies the file when its "
-                    + "configuration watcher next scans %s (or when it starts). A configuration for a specific "
-                    + "version of the model takes precedence over this one.%n", applied, spec.ref(), cfg.getParent());
+            out.printf(Locale.ROOT, "The application still reports T = %.4f for %s; it applies the new value when its "
+                    + "configuration is next delivered (or when it starts).%n", applied, spec.ref());
         }
         return OK;
     }
@@ -149,9 +152,6 @@ public final class CalibrateCommand implements TemperedCommand {
         return sb.toString();
     }
 
-    /** The .cfg key of the temperature a calibrate replaced (read by tempered evaluate, ignored by the bundles). */
-    static final String PREVIOUS = "previous.temperature";
-
     static double waitForApplied(Calibrator calibrator, ModelSpec spec, double t, long millis)
             throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000;
@@ -161,33 +161,5 @@ public final class CalibrateCommand implements TemperedCommand {
             now = calibrator.temperature(spec.ref(), spec.defaultTemperature());
         }
         return now;
-    }
-
-    /**
-     * Writes {@code deploy/config/dev.tempered.calibration-ID.cfg}, keeping the settings of an existing file that
-     * this command does not own. The temporary file is made in the home folder, outside the watched folders.
-     */
-    static Path writeConfig(Path home, ModelSpec spec, double temperature, String fittedOn, double previous)
-            throws IOException {
-        Path file = CalibrationFiles.file(home.resolve("deploy").resolve("config"), spec.ref().id());
-        Map<String, String> props = new LinkedHashMap<>();
-        if (Files.isRegularFile(file)) {
-            props.putAll(CalibrationFiles.read(Files.readString(file, StandardCharsets.UTF_8)));
-        }
-        props.put("model.id", spec.ref().id());
-        String version = props.get("model.version");
-        if (version != null && !version.isBlank() && !version.equals(spec.ref().version())) {
-            // T was fitted on this version's logits; a pin to another version would silently ignore it.
-            props.put("model.version", spec.ref().version());
-        }
-        // The T in use before this fit, so that tempered evaluate can show old and new side by side.
-        props.put(PREVIOUS, String.format(Locale.ROOT, "%.6f", previous));
-        props.put("temperature", String.format(Locale.ROOT, "%.6f", temperature));
-        props.put("fitted.on", fittedOn);
-        props.put("fitted.at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        CalibrationFiles.write(file, props, "Calibration of model " + spec.ref().id()
-                + ", written by tempered calibrate. Edits apply without restart;\n"
-                + "temperature must be a positive number, else it is refused and the previous value kept.", home);
-        return file;
     }
 }

@@ -11,6 +11,7 @@ import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.calibration.Metric;
 import dev.tempered.api.calibration.MetricValue;
 import dev.tempered.api.calibration.TemperatureFit;
+import dev.tempered.api.calibration.TemperatureSettings;
 import dev.tempered.api.model.EnsembleOutput;
 import dev.tempered.api.model.ModelRepository;
 import dev.tempered.api.model.ModelSpec;
@@ -107,7 +108,9 @@ public final class EvaluateCommand implements TemperedCommand {
         String h1 = "T = 1";
         String hc = String.format(Locale.ROOT, "T = %.4f (%s)", current, currentSource);
         // After a tempered calibrate: the temperature it replaced, side by side with the new one.
-        double previous = previousTemperature(context.home(), spec, current);
+        double previous = context.services(TemperatureSettings.class).stream().findFirst()
+                .map(settings -> settings.previousTemperature(spec.ref())).orElse(java.util.OptionalDouble.empty())
+                .orElse(Double.NaN);
         Map<Metric, MetricValue> atPrevious = Double.isNaN(previous) ? null : metrics.evaluate(
                 probabilities(calibrator, spec, logits, previous), truth, bins, resamples, 0.95, seed);
         String hp = atPrevious == null ? "" : String.format(Locale.ROOT, "T = %.4f (before calibrate)", previous);
@@ -236,28 +239,6 @@ public final class EvaluateCommand implements TemperedCommand {
             p[i] = calibrator.apply(output, i, spec.labels(), spec.defaultTemperature(), t).probabilities();
         }
         return p;
-    }
-
-    /**
-     * The temperature the last {@code tempered calibrate} replaced, when the model's calibration file records one
-     * and the current T is still the one that calibrate wrote; else NaN.
-     */
-    static double previousTemperature(Path home, ModelSpec spec, double current) {
-        Path file = dev.tempered.api.calibration.CalibrationFiles.file(home.resolve("deploy").resolve("config"),
-                spec.ref().id());
-        try {
-            if (!Files.isRegularFile(file)) {
-                return Double.NaN;
-            }
-            Map<String, String> props = dev.tempered.api.calibration.CalibrationFiles.read(
-                    Files.readString(file, StandardCharsets.UTF_8));
-            double previous = Double.parseDouble(props.getOrDefault(CalibrateCommand.PREVIOUS, "NaN"));
-            double written = Double.parseDouble(props.getOrDefault("temperature", "NaN"));
-            boolean stillOurs = Math.abs(written - current) <= 1e-5 * Math.max(1, current);
-            return stillOurs && previous > 0 && Math.abs(previous - current) > 1e-9 ? previous : Double.NaN;
-        } catch (IOException | NumberFormatException e) {
-            return Double.NaN;
-        }
     }
 
 }

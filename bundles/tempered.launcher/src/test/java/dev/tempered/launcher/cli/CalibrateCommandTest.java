@@ -27,34 +27,28 @@ class CalibrateCommandTest {
     }
 
     @Test
-    void writesTheConfigurationTheApplicationPicksUp() throws Exception {
-        Files.createDirectories(cfg().getParent());
-        Files.writeString(cfg(), "model.id = toy\nmin.confidence = 0.6\ntemperature = 9\n");
+    void storesTheFittedTemperatureThroughTheCalibrationStore() throws Exception {
         CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
-        calibrator.home = home;
-        CalibrationFakes.Context ctx = context(calibrator);
+        calibrator.configured = 9;
+        CalibrationFakes.Settings settings = new CalibrationFakes.Settings(calibrator, 1.5);
+        CalibrationFakes.Context ctx = context(calibrator).with(dev.tempered.api.calibration.TemperatureSettings.class,
+                settings);
 
         int rc = Cli.run(new CalibrateCommand(), List.of("--data", EvaluateCommandTest.descriptors(home).toString()), ctx);
 
         assertEquals(TemperedCommand.OK, rc, ctx.errors());
-        Map<String, String> props = dev.tempered.api.calibration.CalibrationFiles.read(Files.readString(cfg()));
-        double t = Double.parseDouble(props.get("temperature"));
-        assertTrue(t > 0 && t != 9, props.toString());
-        assertEquals("toy", props.get("model.id"));
-        assertEquals("0.6", props.get("min.confidence"), "settings the command does not own are kept");
-        assertTrue(props.get("fitted.on").startsWith("features.csv, 12 rows"), props.get("fitted.on"));
+        double t = settings.stored;
+        assertTrue(t > 0 && t != 9, "stored " + t);
+        assertTrue(settings.fittedOn.startsWith("features.csv, 12 rows"), settings.fittedOn);
         assertTrue(ctx.errors().contains("warning: fitted on only 12 labelled window(s)"), ctx.errors());
         assertEquals(CalibrationMethod.MEMBER_T, calibrator.lastMethod);
         String out = ctx.output();
-        assertTrue(out.contains("Wrote " + cfg()), out);
         assertTrue(out.contains(String.format(java.util.Locale.ROOT, "Applied: toy now uses T = %.4f", t)), out);
-        try (var files = Files.list(home)) {
-            assertFalse(files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary file left");
-        }
-        assertEquals(9.0, Double.parseDouble(props.get("previous.temperature")), "the T it replaced");
+        assertEquals(9.0, settings.previous, "the T it replaced");
 
         // Evaluate after calibrate: the replaced T and the new one side by side, as the docs promise.
-        CalibrationFakes.Context after = context(calibrator);
+        CalibrationFakes.Context after = context(calibrator).with(
+                dev.tempered.api.calibration.TemperatureSettings.class, settings);
         Cli.run(new EvaluateCommand(), List.of("--data", EvaluateCommandTest.descriptors(home).toString(), "--report",
                 home.resolve("r").toString()), after);
         String table = after.output();
@@ -78,13 +72,16 @@ class CalibrateCommandTest {
         assertTrue(out.contains("geometric mean of the 3 per-class temperatures; 6 parameters: 3 temperatures and 3 biases"), out);
         assertTrue(out.contains("temperatures per class: blues 1.0000, jazz 2.0000, rock 4.0000"), out);
         assertTrue(out.contains("biases per class:       blues 0.1000, jazz -0.2000, rock 0.1000"), out);
-        assertFalse(Files.exists(cfg()), "nothing written for vector scaling");
+        assertTrue(ctx.output().contains("Not written"), ctx.output());
     }
 
     @Test
     void saysSoWhenTheApplicationHasNotAppliedItYet() throws Exception {
         CalibrationFakes.FakeCalibrator calibrator = new CalibrationFakes.FakeCalibrator();
-        CalibrationFakes.Context ctx = context(calibrator);
+        CalibrationFakes.Settings settings = new CalibrationFakes.Settings(calibrator, 1.5);
+        settings.applies = false;
+        CalibrationFakes.Context ctx = context(calibrator).with(dev.tempered.api.calibration.TemperatureSettings.class,
+                settings);
         CalibrateCommand command = new CalibrateCommand();
         command.applyWaitMillis = 400;
         long start = System.nanoTime();
@@ -101,7 +98,6 @@ class CalibrateCommandTest {
         Cli.run(new CalibrateCommand(), List.of("--data", data, "--method", "pooled"), ctx);
         assertEquals(CalibrationMethod.POOLED_T, calibrator.lastMethod);
         Cli.run(new CalibrateCommand(), List.of("--data", data, "--dry-run"), ctx);
-        assertFalse(Files.exists(cfg()));
         assertTrue(ctx.output().contains("Not written (--dry-run)."), ctx.output());
         EvaluateCommandTest.assertMessage("--method must be member, pooled, per-member or vector",
                 () -> Cli.run(new CalibrateCommand(), List.of("--data", data, "--method", "matrix"), ctx));
@@ -114,13 +110,5 @@ class CalibrateCommandTest {
         CalibrationFakes.Context ctx = context(new CalibrationFakes.FakeCalibrator());
         assertEquals(TemperedCommand.USAGE, Cli.run(new CalibrateCommand(), List.of("--data", one.toString()), ctx));
         assertTrue(ctx.errors().contains("same true class"), ctx.errors());
-        assertFalse(Files.exists(cfg()));
-    }
-
-    @Test
-    void valuesSurviveTheCfgFormat() throws Exception {
-        String tricky = " C:\\music\\new\nline ${HOME}";
-        String line = "fitted.on = " + dev.tempered.api.calibration.CalibrationFiles.escape(tricky);
-        assertEquals(" C:\\music\\new\nline $ {HOME}", dev.tempered.api.calibration.CalibrationFiles.read(line).get("fitted.on"));
     }
 }

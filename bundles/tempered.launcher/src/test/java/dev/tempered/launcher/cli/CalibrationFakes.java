@@ -186,25 +186,58 @@ final class CalibrationFakes {
      * MEMBER_T temperature scaling; the temperature comes from a field or, like the application with FileInstall,
      * from the .cfg file under home once one exists.
      */
+    /**
+     * The calibration store as the commands see it: stores into the fake calibrator at once (or, with
+     * {@code applies} false, never, as when the application has not delivered it yet) and records the T replaced.
+     */
+    static final class Settings implements dev.tempered.api.calibration.TemperatureSettings {
+        final FakeCalibrator calibrator;
+        final double packageDefault;
+        boolean applies = true;
+        double stored = Double.NaN;
+        double previous = Double.NaN;
+        String fittedOn;
+
+        Settings(FakeCalibrator calibrator, double packageDefault) {
+            this.calibrator = calibrator;
+            this.packageDefault = packageDefault;
+        }
+
+        @Override
+        public void setTemperature(ModelRef model, double temperature, String fittedOn) {
+            previous = calibrator.temperature(model, packageDefault);
+            stored = temperature;
+            this.fittedOn = fittedOn;
+            if (applies) {
+                calibrator.configured = temperature;
+            }
+        }
+
+        @Override
+        public boolean reset(ModelRef model) {
+            return false;
+        }
+
+        @Override
+        public java.util.OptionalDouble minConfidence(ModelRef model) {
+            return java.util.OptionalDouble.empty();
+        }
+
+        @Override
+        public java.util.OptionalDouble previousTemperature(ModelRef model) {
+            return !Double.isNaN(previous) && calibrator.configured == stored ? java.util.OptionalDouble.of(previous)
+                    : java.util.OptionalDouble.empty();
+        }
+    }
+
     static final class FakeCalibrator implements Calibrator {
         double configured = Double.NaN;
-        Path home;
         CalibrationMethod lastMethod;
         /** When set, fit returns it (with the asked method) instead of fitting one temperature. */
         TemperatureFit fixedFit;
 
         @Override
         public double temperature(ModelRef model, double packageDefault) {
-            if (home != null) {
-                Path f = home.resolve("deploy/config/dev.tempered.calibration-" + model.id() + ".cfg");
-                if (Files.isRegularFile(f)) {
-                    try {
-                        return Double.parseDouble(dev.tempered.api.calibration.CalibrationFiles.read(Files.readString(f)).get("temperature"));
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
-            }
             return Double.isNaN(configured) ? packageDefault : configured;
         }
 

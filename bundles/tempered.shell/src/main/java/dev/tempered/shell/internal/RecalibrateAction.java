@@ -1,5 +1,6 @@
 package dev.tempered.shell.internal;
 
+import dev.tempered.api.calibration.TemperatureSettings;
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.calibration.CalibrationMethod;
@@ -35,12 +36,12 @@ public final class RecalibrateAction implements PluginAction {
     static final String ID = "tempered.recalibrate";
     private final ModelRepository repository;
     private final Calibrator calibrator;
-    private final TemperatureStore store;
+    private final TemperatureSettings store;
     private final CollectionTagger tagger;
 
     @Activate
     public RecalibrateAction(@Reference ModelRepository repository, @Reference Calibrator calibrator,
-            @Reference TemperatureStore store, @Reference CollectionTagger tagger) {
+            @Reference TemperatureSettings store, @Reference CollectionTagger tagger) {
         this.repository = repository;
         this.calibrator = calibrator;
         this.store = store;

@@ -1,5 +1,6 @@
 package dev.tempered.shell.internal;
 
+import dev.tempered.api.calibration.TemperatureSettings;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.library.CollectionTagger;
 import dev.tempered.api.library.LabelSource;
@@ -41,7 +42,7 @@ public final class TagAction implements PluginAction {
     static final String ID = "tempered.tag";
     private final CollectionTagger tagger;
     private final ModelRepository repository;
-    private final TemperatureStore store;
+    private final TemperatureSettings store;
 
     /**
      * @param repository may be null: the label then shows the default threshold
@@ -52,7 +53,7 @@ public final class TagAction implements PluginAction {
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             ModelRepository repository,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-            TemperatureStore store,
+            TemperatureSettings store,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             TaggingSettings settings) {
         this.tagger = tagger;
@@ -62,7 +63,7 @@ public final class TagAction implements PluginAction {
     }
 
     /** Without tempered.conf: the built-in defaults. */
-    public TagAction(CollectionTagger tagger, ModelRepository repository, TemperatureStore store) {
+    public TagAction(CollectionTagger tagger, ModelRepository repository, TemperatureSettings store) {
         this(tagger, repository, store, null);
     }
 

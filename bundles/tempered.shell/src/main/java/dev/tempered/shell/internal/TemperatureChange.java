@@ -1,5 +1,6 @@
 package dev.tempered.shell.internal;
 
+import dev.tempered.api.calibration.TemperatureSettings;
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.calibration.Calibrator;
@@ -15,7 +16,7 @@ final class TemperatureChange {
      * @return whether the calibrator reported the new value before the wait ran out (ConfigAdmin delivers
      *         configurations asynchronously)
      */
-    static boolean apply(TemperatureStore store, Calibrator calibrator, ModelRef model, double packageDefault,
+    static boolean apply(TemperatureSettings store, Calibrator calibrator, ModelRef model, double packageDefault,
             double temperature, String fittedOn) throws TemperedException {
         store.setTemperature(model, temperature, fittedOn);
         return awaitTemperature(calibrator, model, packageDefault, temperature);

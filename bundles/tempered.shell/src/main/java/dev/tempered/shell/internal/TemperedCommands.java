@@ -1,5 +1,6 @@
 package dev.tempered.shell.internal;
 
+import dev.tempered.api.calibration.TemperatureSettings;
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.calibration.Calibrator;
@@ -41,7 +42,7 @@ public final class TemperedCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Calibrator calibrator;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile TemperatureStore store;
+    private volatile TemperatureSettings store;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ModelTrainer trainer;
 
@@ -50,7 +51,7 @@ public final class TemperedCommands {
     }
 
     TemperedCommands(List<PluginAction> actions, ModelRepository repository, Calibrator calibrator,
-            TemperatureStore store) {
+            TemperatureSettings store) {
         this.actions.addAll(actions);
         this.repository = repository;
         this.calibrator = calibrator;

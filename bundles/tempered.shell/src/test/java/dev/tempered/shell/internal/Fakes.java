@@ -1,5 +1,6 @@
 package dev.tempered.shell.internal;
 
+import dev.tempered.api.calibration.TemperatureSettings;
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
 import dev.tempered.api.analysis.TrackAnalysis;
@@ -160,7 +161,7 @@ final class Fakes {
     }
 
     /** Temperatures in a map; the calibrator below reads them at once, as the real one does after ConfigAdmin. */
-    static final class Store implements TemperatureStore {
+    static final class Store implements TemperatureSettings {
         final Map<ModelRef, Double> temperatures = new ConcurrentHashMap<>();
         final Map<ModelRef, String> fittedOn = new ConcurrentHashMap<>();
         final Map<ModelRef, Double> minConfidence = new ConcurrentHashMap<>();
@@ -180,6 +181,11 @@ final class Fakes {
         public OptionalDouble minConfidence(ModelRef model) {
             Double d = minConfidence.get(model);
             return d == null ? OptionalDouble.empty() : OptionalDouble.of(d);
+        }
+
+        @Override
+        public OptionalDouble previousTemperature(ModelRef model) {
+            return OptionalDouble.empty();
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.tempered.api.calibration;
+package dev.tempered.calibration.internal;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,17 +13,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The per-model calibration files a user, {@code tempered calibrate} and a host's recalibration all edit:
+ * The per-model calibration files, written by the {@link CalibrationStore} only (a user may edit them too):
  * {@code deploy/config/dev.tempered.calibration-ID.cfg}, java.util.Properties syntax, read by Felix FileInstall
  * into the factory configuration {@value #FACTORY_PID}{@code ~ID} (keys {@code model.id}, {@code model.version},
  * {@code temperature}, {@code min.confidence}, {@code fitted.on}). Stateless and thread-safe; writers of one
  * file should not race, as with any configuration file.
  */
-public final class CalibrationFiles {
+final class CfgFiles {
     /** The factory PID of per-model calibration configurations. */
     public static final String FACTORY_PID = "dev.tempered.calibration";
 
-    private CalibrationFiles() {
+    private CfgFiles() {
     }
 
     /**

@@ -1,8 +1,11 @@
-package dev.tempered.shell.internal;
+package dev.tempered.calibration.internal;
 
 import dev.tempered.api.ModelRef;
 import dev.tempered.api.TemperedException;
-import dev.tempered.api.calibration.CalibrationFiles;
+import dev.tempered.api.calibration.Calibrator;
+import dev.tempered.api.calibration.TemperatureSettings;
+import dev.tempered.api.model.ModelRepository;
+import dev.tempered.api.model.ModelSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -26,7 +29,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Writes temperatures as the calibration bundle's factory configurations (factory PID
+ * The one owner of the per-model calibration configuration: it writes temperatures as this bundle's factory
+ * configurations (factory PID
  * {@value #FACTORY_PID}, one per model id, properties {@code model.id}, {@code model.version},
  * {@code temperature}, {@code fitted.on}, {@code min.confidence}), so a value set here behaves exactly like one
  * dropped into {@code deploy/config}. The value is also written to that folder's
@@ -35,10 +39,14 @@ import org.osgi.service.component.annotations.Reference;
  * letting FileInstall write configurations back ({@code felix.fileinstall.enableConfigSave}, off in the
  * application): its write-back rewrites a file it has just read, a second writer racing with the user's edits.
  */
-@Component(service = {TemperatureStore.class, dev.tempered.api.calibration.TemperatureSettings.class})
-public final class ConfigAdminTemperatures implements TemperatureStore {
+@Component(service = TemperatureSettings.class)
+public final class CalibrationStore implements TemperatureSettings {
     /** The calibration bundle's factory PID (see its ModelCalibrationConfig). */
-    static final String FACTORY_PID = CalibrationFiles.FACTORY_PID;
+    static final String FACTORY_PID = CfgFiles.FACTORY_PID;
+    /** The key of the temperature a calibration replaced (read by {@link #previousTemperature}). */
+    static final String PREVIOUS = "previous.temperature";
+    /** The key of the temperature that replaced it. */
+    static final String PREVIOUS_FOR = "previous.replaced.by";
     /** FileInstall's property for its watched folder; configurations live in its {@code config} subfolder. */
     static final String FILEINSTALL_DIR = "felix.fileinstall.dir";
     private static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
@@ -47,24 +55,37 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
     /** Where new configuration files go; null when nothing is watched (ConfigAdmin only). */
     private final Path configDir;
 
+    /** Reads what the configurations say: the one reader, which also validates what they hold. */
+    private final Calibrator calibrator;
+    /** The package defaults, for the temperature a first calibration replaces; may be absent. */
+    private final ModelRepository repository;
+
     @Activate
-    public ConfigAdminTemperatures(@Reference ConfigurationAdmin configAdmin, BundleContext context) {
-        this(configAdmin, Optional.ofNullable(context.getProperty(FILEINSTALL_DIR)).map(d -> Path.of(d, "config"))
-                .orElse(null));
+    public CalibrationStore(@Reference ConfigurationAdmin configAdmin, @Reference Calibrator calibrator,
+            @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL)
+            ModelRepository repository, BundleContext context) {
+        this(configAdmin, calibrator, repository, Optional.ofNullable(context.getProperty(FILEINSTALL_DIR))
+                .map(d -> Path.of(d, "config")).orElse(null));
     }
 
-    ConfigAdminTemperatures(ConfigurationAdmin configAdmin, Path configDir) {
+    CalibrationStore(ConfigurationAdmin configAdmin, Calibrator calibrator, ModelRepository repository,
+            Path configDir) {
         this.configAdmin = configAdmin;
+        this.calibrator = calibrator;
+        this.repository = repository;
         this.configDir = configDir;
     }
 
     @Override
     public synchronized void setTemperature(ModelRef model, double temperature, String fittedOn)
             throws TemperedException {
-        if (!(temperature > 0) || Double.isInfinite(temperature)) {
-            throw new TemperedException(null, "a temperature must be a positive finite number, not " + temperature);
+        // The same check as the reader's, so what is stored is what will be applied.
+        String problem = ModelCalibration.temperatureProblem(Double.toString(temperature), temperature);
+        if (problem != null) {
+            throw new TemperedException(null, "temperature " + temperature + " for " + model + " refused: " + problem);
         }
         try {
+            double before = inUse(model);
             Configuration c = find(model).orElse(null);
             if (c == null) {
                 // Named after the model id, as FileInstall names deploy/config/dev.tempered.calibration-ID.cfg.
@@ -75,8 +96,21 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
                 props = new Hashtable<>();
                 props.put("model.id", model.id());
             }
+            if (!Double.isNaN(before)) {
+                // The T in use before, so that evaluate can show old and new side by side.
+                props.put(PREVIOUS, String.format(Locale.ROOT, "%.6f", before));
+                // What replaced it: a later hand edit of temperature makes the pair stale.
+                props.put(PREVIOUS_FOR, String.format(Locale.ROOT, "%.6f", temperature));
+            }
             props.put("temperature", String.format(Locale.ROOT, "%.6f", temperature));
             props.put("fitted.on", fittedOn);
+            props.put("fitted.at", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    .toString());
+            Object pinned = props.get("model.version");
+            if (pinned != null && !pinned.toString().isBlank() && !pinned.toString().trim().equals(model.version())) {
+                // T was fitted on this version's logits; a pin to another version would silently ignore it.
+                props.put("model.version", model.version());
+            }
             c.update(props);
             Path file = fileOf(model, props);
             if (file != null) {
@@ -107,16 +141,57 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
 
     @Override
     public OptionalDouble minConfidence(ModelRef model) {
+        return calibrator.minConfidence(model);
+    }
+
+    @Override
+    public OptionalDouble previousTemperature(ModelRef model) {
         try {
             Optional<Configuration> c = find(model);
-            Object v = c.map(Configuration::getProperties).map(p -> p.get("min.confidence")).orElse(null);
-            if (v == null || v.toString().isBlank()) {
+            if (c.isEmpty()) {
                 return OptionalDouble.empty();
             }
-            double d = Double.parseDouble(v.toString().trim());
-            return d >= 0 && d <= 1 ? OptionalDouble.of(d) : OptionalDouble.empty();
-        } catch (IOException | InvalidSyntaxException | NumberFormatException e) {
+            Dictionary<String, Object> props = c.get().getProperties();
+            double previous = number(props.get(PREVIOUS));
+            double written = number(props.get(PREVIOUS_FOR));
+            double now = configured(model);
+            if (Double.isNaN(now)) {
+                return OptionalDouble.empty();
+            }
+            // Only while the configured T is still the one we stored with it (a hand edit since makes it stale).
+            boolean stillOurs = Math.abs(written - now) <= 1e-5 * Math.max(1, now);
+            return stillOurs && previous > 0 && Math.abs(previous - now) > 1e-9 ? OptionalDouble.of(previous)
+                    : OptionalDouble.empty();
+        } catch (IOException | InvalidSyntaxException e) {
             return OptionalDouble.empty();
+        }
+    }
+
+    /** The T the calibrator applies to the model now: configured, else the package default; NaN if unknown. */
+    private double inUse(ModelRef model) {
+        double configured = configured(model);
+        if (!Double.isNaN(configured)) {
+            return configured;
+        }
+        ModelRepository r = repository;
+        return r == null ? Double.NaN : r.installed().stream().filter(s -> s.ref().equals(model))
+                .mapToDouble(ModelSpec::defaultTemperature).findFirst().orElse(Double.NaN);
+    }
+
+    /** The configured T the calibrator applies, or NaN when the package default applies. */
+    private double configured(ModelRef model) {
+        // The calibrator answers the default it is given when nothing is configured; this one no package can have.
+        double t = calibrator.temperature(model, NO_DEFAULT);
+        return t == NO_DEFAULT ? Double.NaN : t;
+    }
+
+    private static final double NO_DEFAULT = Double.MIN_VALUE;
+
+    private static double number(Object v) {
+        try {
+            return v == null ? Double.NaN : Double.parseDouble(v.toString().trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
         }
     }
 
@@ -126,7 +201,7 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
         if (from != null) {
             return Path.of(URI.create(from.toString()));
         }
-        return configDir == null ? null : CalibrationFiles.file(configDir, model.id());
+        return configDir == null ? null : CfgFiles.file(configDir, model.id());
     }
 
     /** Writes the configuration's own keys (sorted) through {@link CalibrationFiles#write}. */
@@ -142,7 +217,8 @@ public final class ConfigAdminTemperatures implements TemperatureStore {
         // The temporary file goes beside the watched deploy/ folder, where FileInstall does not look.
         Path deploy = file.toAbsolutePath().getParent().getParent();
         Path temp = deploy.getParent() == null ? deploy : deploy.getParent();
-        CalibrationFiles.write(file, values, "Calibration of a Tempered model. Edits apply without restart.", temp);
+        CfgFiles.write(file, values, "Calibration of a Tempered model, written by Tempered. Edits apply without restart;\n"
+                + "a temperature outside [0.01, 100] is refused and the previous value kept.", temp);
     }
 
     /** The configuration the calibrator uses for this version: one naming the version wins over one naming none. */
