@@ -142,42 +142,50 @@ final class Reports {
         }
     }
 
+    /** report.csv, written by Jackson's CSV module (RFC 4180 quoting of commas, quotes and line breaks). */
     static String csv(List<LibraryEntry> entries, List<String> labels, Paths paths) {
-        StringBuilder sb = new StringBuilder("file,status,genre,confidence,entropy,mutual_information,decision,"
-                + "written,written_at,truth,model,temperature,duration_s,path,genre_before,genre_after,suggestion");
+        List<String[]> rows = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("file", "status", "genre", "confidence", "entropy",
+                "mutual_information", "decision", "written", "written_at", "truth", "model", "temperature",
+                "duration_s", "path", "genre_before", "genre_after", "suggestion"));
         for (String l : labels) {
-            sb.append(",p_").append(csvField(l));
+            header.add("p_" + l);
         }
-        sb.append(",message\n");
+        header.add("message");
+        rows.add(header.toArray(String[]::new));
         for (LibraryEntry e : entries) {
-            sb.append(csvField(e.file().toString())).append(',').append(e.status().name().toLowerCase(Locale.ROOT))
-                    .append(',').append(csvField(e.topLabel())).append(',').append(num(e.confidence())).append(',')
-                    .append(num(e.entropy())).append(',').append(num(e.mutualInformation())).append(',')
-                    .append(e.decision() == null ? "" : e.decision().name().toLowerCase(Locale.ROOT)).append(',')
-                    .append(e.written()).append(',').append(e.writtenAt() == null ? "" : e.writtenAt().toString())
-                    .append(',').append(csvField(e.truth())).append(',')
-                    .append(e.model() == null ? "" : e.model().toString()).append(',').append(num(e.temperature()))
-                    .append(',').append(num(e.durationSeconds())).append(',').append(csvField(paths.of(e.file())))
-                    .append(',').append(csvField(e.genreBefore())).append(',').append(csvField(e.genreAfter()))
-                    .append(',').append(csvField(e.suggestion()));
+            List<String> row = new ArrayList<>(List.of(e.file().toString(), e.status().name().toLowerCase(Locale.ROOT),
+                    text(e.topLabel()), num(e.confidence()), num(e.entropy()), num(e.mutualInformation()),
+                    e.decision() == null ? "" : e.decision().name().toLowerCase(Locale.ROOT),
+                    Boolean.toString(e.written()), e.writtenAt() == null ? "" : e.writtenAt().toString(),
+                    text(e.truth()), e.model() == null ? "" : e.model().toString(), num(e.temperature()),
+                    num(e.durationSeconds()), text(paths.of(e.file())), text(e.genreBefore()), text(e.genreAfter()),
+                    text(e.suggestion())));
             double[] p = e.probabilities();
             for (String l : labels) {
                 int i = e.labels().indexOf(l);
-                sb.append(',').append(i < 0 || i >= p.length ? "" : num(p[i]));
+                row.add(i < 0 || i >= p.length ? "" : num(p[i]));
             }
-            sb.append(',').append(csvField(e.message())).append('\n');
+            row.add(text(e.message()));
+            rows.add(row.toArray(String[]::new));
         }
-        return sb.toString();
+        java.io.StringWriter out = new java.io.StringWriter();
+        // Quoted only where RFC 4180 needs it, so the plain cells read as they are in a text editor.
+        try (com.fasterxml.jackson.databind.SequenceWriter csv = CsvTable.CSV.writerFor(String[].class)
+                .with(com.fasterxml.jackson.dataformat.csv.CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING)
+                .writeValues(out)) {
+            for (String[] row : rows) {
+                csv.write(row);
+            }
+        } catch (IOException e) {
+            // A StringWriter does not fail; Jackson declares it.
+            throw new IllegalStateException("report.csv: " + e.getMessage(), e);
+        }
+        return out.toString();
     }
 
-    static String csvField(String s) {
-        if (s == null) {
-            return "";
-        }
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-            return "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
+    private static String text(String s) {
+        return s == null ? "" : s;
     }
 
     static String num(double v) {
