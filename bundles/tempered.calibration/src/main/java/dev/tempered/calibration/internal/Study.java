@@ -97,9 +97,10 @@ public final class Study implements CalibrationStudy {
         List<List<String>> testRows = new ArrayList<>();
         List<List<String>> valRows = new ArrayList<>();
         List<List<String>> optimaRows = new ArrayList<>();
-        StringBuilder metricsCsv = new StringBuilder("variant,part,calibration,temperature,metric,value,lower,upper\n");
-        StringBuilder sweepCsv = new StringBuilder("variant,part,temperature,nll,ece,mae\n");
-        StringBuilder optimaCsv = new StringBuilder("variant,metric,validation_optimal_t,test_optimal_t,gap\n");
+        CsvRows metricsCsv = new CsvRows("variant", "part", "calibration", "temperature", "metric", "value", "lower",
+                "upper");
+        CsvRows sweepCsv = new CsvRows("variant", "part", "temperature", "nll", "ece", "mae");
+        CsvRows optimaCsv = new CsvRows("variant", "metric", "validation_optimal_t", "test_optimal_t", "gap");
         Map<String, List<String>> figureFiles = new LinkedHashMap<>();
         Map<String, List<String>> figureCaptions = new LinkedHashMap<>();
         for (Map.Entry<String, Parts> e : variants.entrySet()) {
@@ -119,9 +120,7 @@ public final class Study implements CalibrationStudy {
                     m.put(part + (scaled ? "/T" : "/1"), v);
                     for (Metric k : Metric.values()) {
                         MetricValue x = v.get(k);
-                        metricsCsv.append(csv(name)).append(',').append(part).append(',').append(cal).append(',')
-                                .append(f6(t)).append(',').append(k).append(',').append(f6(x.value())).append(',')
-                                .append(f6(x.lower())).append(',').append(f6(x.upper())).append('\n');
+                        metricsCsv.add(name, part, cal, f6(t), k, f6(x.value()), f6(x.lower()), f6(x.upper()));
                     }
                 }
             }
@@ -172,11 +171,11 @@ public final class Study implements CalibrationStudy {
                     curves[k] = charts.curve(d, SWEPT.get(k), request.bins(), ts);
                 }
                 for (int j = 0; j < ts.length; j++) {
-                    sweepCsv.append(csv(name)).append(',').append(part).append(',').append(f6(ts[j]));
+                    List<Object> cells = new ArrayList<>(List.of(name, part, f6(ts[j])));
                     for (double[] c : curves) {
-                        sweepCsv.append(',').append(f6(c[j]));
+                        cells.add(f6(c[j]));
                     }
-                    sweepCsv.append('\n');
+                    sweepCsv.add(cells.toArray());
                 }
             }
             double[][] pvT = probabilities(p.test(), tv);
@@ -186,13 +185,11 @@ public final class Study implements CalibrationStudy {
                     f4(metrics.compute(Metric.ECE, pvT, p.test().truth(), request.bins())),
                     f4(metrics.compute(Metric.ECE, probabilities(p.test(), eceOptTest), p.test().truth(),
                             request.bins()))));
-            optimaCsv.append(csv(name)).append(",NLL,").append(f6(tv)).append(',').append(f6(tt)).append(',')
-                    .append(f6(tt - tv)).append('\n');
+            optimaCsv.add(name, "NLL", f6(tv), f6(tt), f6(tt - tv));
             for (Metric k : List.of(Metric.ECE, Metric.MAE)) {
                 double a = best.get(k).get("validation");
                 double b = best.get(k).get("test");
-                optimaCsv.append(csv(name)).append(',').append(k).append(',').append(f6(a)).append(',').append(f6(b))
-                        .append(',').append(f6(b - a)).append('\n');
+                optimaCsv.add(name, k, f6(a), f6(b), f6(b - a));
             }
 
             // Reliability diagrams: both parts, uncalibrated and scaled with the validation T.
@@ -238,7 +235,8 @@ public final class Study implements CalibrationStudy {
         if (methodsOn != null) {
             r.heading(2, "4. Where to apply T (deep ensemble; fitted on validation, measured on test)");
             List<List<String>> rows = new ArrayList<>();
-            StringBuilder methodsCsv = new StringBuilder("method,temperature,parameters,validation_nll,test_nll,test_ece,test_mae\n");
+            CsvRows methodsCsv = new CsvRows("method", "temperature", "parameters", "validation_nll", "test_nll",
+                    "test_ece", "test_mae");
             for (CalibrationMethod method : CalibrationMethod.values()) {
                 try {
                     TemperatureFit fit = TemperatureFitter.fit(methodsOn.validation(), method);
@@ -249,9 +247,8 @@ public final class Study implements CalibrationStudy {
                     double mae = metrics.compute(Metric.MAE, q, y, request.bins());
                     rows.add(List.of(method.name(), f4(fit.temperature()), Integer.toString(fit.parameters().size()),
                             f4(fit.nllAfter()), f4(nll), f4(ece), f4(mae)));
-                    methodsCsv.append(method).append(',').append(f6(fit.temperature())).append(',')
-                            .append(fit.parameters().size()).append(',').append(f6(fit.nllAfter())).append(',')
-                            .append(f6(nll)).append(',').append(f6(ece)).append(',').append(f6(mae)).append('\n');
+                    methodsCsv.add(method, f6(fit.temperature()), fit.parameters().size(), f6(fit.nllAfter()), f6(nll),
+                            f6(ece), f6(mae));
                 } catch (CalibrationException ex) {
                     rows.add(List.of(method.name(), "failed: " + ex.getMessage(), "", "", "", "", ""));
                 }
@@ -261,12 +258,12 @@ public final class Study implements CalibrationStudy {
             r.text("MEMBER_T: members' logits / T, then average (what Tempered applies); POOLED_T: average, then T on "
                     + "the log of the average; PER_MEMBER_T: one T per member; VECTOR_SCALING: one T and one bias per "
                     + "class on the averaged log-probabilities.");
-            files.add(write(dir.resolve("methods.csv"), methodsCsv.toString()));
+            files.add(write(dir.resolve("methods.csv"), methodsCsv.text()));
         }
 
         r.heading(2, "5. Baselines fitted on validation: histogram binning and isotonic regression (test part)");
         List<List<String>> baseRows = new ArrayList<>();
-        StringBuilder baseCsv = new StringBuilder("variant,calibrator,accuracy,nll,ece,mae\n");
+        CsvRows baseCsv = new CsvRows("variant", "calibrator", "accuracy", "nll", "ece", "mae");
         for (Map.Entry<String, Parts> e : variants.entrySet()) {
             Parts p = e.getValue();
             double tv = results.stream().filter(v -> v.name().equals(e.getKey())).findFirst().orElseThrow()
@@ -287,9 +284,7 @@ public final class Study implements CalibrationStudy {
                     v[k] = metrics.compute(TABLE.get(k), c.getValue(), yt, request.bins());
                 }
                 baseRows.add(List.of(e.getKey(), c.getKey(), f4(v[0]), f4(v[1]), f4(v[2]), f4(v[3])));
-                baseCsv.append(csv(e.getKey())).append(',').append(csv(c.getKey())).append(',').append(f6(v[0]))
-                        .append(',').append(f6(v[1])).append(',').append(f6(v[2])).append(',').append(f6(v[3]))
-                        .append('\n');
+                baseCsv.add(e.getKey(), c.getKey(), f6(v[0]), f6(v[1]), f6(v[2]), f6(v[3]));
             }
         }
         r.table(List.of("variant", "calibrator", "accuracy", "NLL", "ECE", "MAE"), baseRows);
@@ -307,10 +302,10 @@ public final class Study implements CalibrationStudy {
                 + "temperature with its interval), sweep.csv (NLL, ECE and MAE against T), optima.csv, methods.csv, "
                 + "baselines.csv.");
 
-        files.add(write(dir.resolve("metrics.csv"), metricsCsv.toString()));
-        files.add(write(dir.resolve("sweep.csv"), sweepCsv.toString()));
-        files.add(write(dir.resolve("optima.csv"), optimaCsv.toString()));
-        files.add(write(dir.resolve("baselines.csv"), baseCsv.toString()));
+        files.add(write(dir.resolve("metrics.csv"), metricsCsv.text()));
+        files.add(write(dir.resolve("sweep.csv"), sweepCsv.text()));
+        files.add(write(dir.resolve("optima.csv"), optimaCsv.text()));
+        files.add(write(dir.resolve("baselines.csv"), baseCsv.text()));
         String md = r.markdown();
         Path summary = write(dir.resolve("summary.md"), md);
         Path page = write(dir.resolve("index.html"), r.html(title));
@@ -414,10 +409,6 @@ public final class Study implements CalibrationStudy {
     private static Path write(Path file, String text) throws IOException {
         Files.writeString(file, text, StandardCharsets.UTF_8);
         return file;
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
     private static String ci(MetricValue v) {
