@@ -106,6 +106,37 @@ class AnalyzeSeesCalibrationInFrameworkTest {
         await(() -> analyze(clip).temperature() == spec.defaultTemperature(), "deleting restores the default");
     }
 
+    @InjectService(timeout = 10_000)
+    dev.tempered.api.workbench.Workbench workbench;
+
+    @InjectService(timeout = 10_000)
+    dev.tempered.api.calibration.TemperatureSettings settings;
+
+    @Test
+    void theWorkbenchRunsTheModelOnTheFeatureCsvAndTheStoreRecordsTheReplacedTemperature() throws Exception {
+        ModelSpec spec = repository.active("genre").orElseThrow();
+        Path csv = Path.of(context.getProperty("tempered.repo"), "fixtures", "gtzan", "features_30_sec.csv");
+        // Through Jackson's CSV bundle, with the package's training and validation rows skipped.
+        dev.tempered.api.workbench.LabelledData data = workbench.load(new dev.tempered.api.workbench.LabelledDataRequest(
+                csv, spec.ref(), null, null, false), dev.tempered.api.library.TagJobListener.NONE);
+        assertTrue(data.ranModel());
+        assertTrue(data.skippedTrain() > 0 && data.validation().isPresent(), data.description());
+        assertEquals(data.read(), data.logits().size() + data.skippedTrain() + data.skippedValidation());
+        Path logits = work.resolve("logits.csv");
+        workbench.writeLogits(data.logits(), logits);
+        dev.tempered.api.workbench.LabelledData again = workbench.load(new dev.tempered.api.workbench.LabelledDataRequest(
+                logits, spec.ref(), null, null, false), dev.tempered.api.library.TagJobListener.NONE);
+        assertTrue(!again.ranModel() && again.logits().size() == data.logits().size(), again.description());
+
+        try {
+            settings.setTemperature(spec.ref(), 3.5, "it");
+            await(() -> settings.previousTemperature(spec.ref()).isPresent(), "the store reports the replaced T");
+            assertEquals(spec.defaultTemperature(), settings.previousTemperature(spec.ref()).getAsDouble(), 1e-6);
+        } finally {
+            settings.reset(spec.ref());
+        }
+    }
+
     private GenrePrediction analyze(Path clip) {
         try {
             return analyzer.analyze(clip, null).prediction();
