@@ -407,6 +407,13 @@ final class CalibrationFakes {
                         new dev.tempered.library.internal.LabelledDataWorkbench(services(ModelRepository.class).get(0),
                                 taggers.isEmpty() ? null : taggers.get(0), services(FrontEnd.class)));
             }
+            if (type == dev.tempered.api.calibration.Evaluator.class && services(type).isEmpty()
+                    && !services(Calibrator.class).isEmpty()) {
+                // The real evaluator over the fake calibrator, metrics and charts.
+                with(dev.tempered.api.calibration.Evaluator.class, new dev.tempered.calibration.internal.ModelEvaluator(
+                        services(Calibrator.class).get(0), services(CalibrationMetrics.class).get(0),
+                        services(CalibrationCharts.class).get(0)));
+            }
             List<T> all = services(type);
             if (all.isEmpty()) {
                 throw new UsageException("no " + type.getSimpleName());

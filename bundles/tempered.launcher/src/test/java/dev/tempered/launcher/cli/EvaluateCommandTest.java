@@ -250,6 +250,25 @@ class EvaluateCommandTest {
                 () -> Cli.run(new EvaluateCommand(), List.of("--data", nan.toString()), ctx));
     }
 
+    @Test
+    void reportFilesReplaceLinksPlantedInTheReportFolderInsteadOfFollowingThem() throws Exception {
+        CalibrationFakes.Context ctx = context(dir, new CalibrationFakes.Repository(new CalibrationFakes.Model(spec())),
+                new CalibrationFakes.FakeCalibrator(), new CalibrationFakes.Charts(), true);
+        Path report = Files.createDirectories(dir.resolve("linked-report"));
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
+        Files.createSymbolicLink(report.resolve("metrics.csv"), victim);
+        Files.createSymbolicLink(report.resolve("logits.csv"), victim);
+
+        int rc = Cli.run(new EvaluateCommand(), List.of("--data", descriptors(dir).toString(), "--report",
+                report.toString(), "--resamples", "0"), ctx);
+
+        assertEquals(TemperedCommand.OK, rc, ctx.errors());
+        assertEquals("keep me", Files.readString(victim));
+        for (String f : List.of("metrics.csv", "logits.csv")) {
+            assertTrue(Files.isRegularFile(report.resolve(f), java.nio.file.LinkOption.NOFOLLOW_LINKS), f);
+        }
+    }
+
     interface Call {
         void run() throws Exception;
     }
