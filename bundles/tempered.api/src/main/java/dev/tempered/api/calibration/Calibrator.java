@@ -25,6 +25,37 @@ public interface Calibrator {
             double temperature);
 
     /**
+     * The calibrated distribution of every row of labelled logits at a temperature ({@link CalibrationMethod#MEMBER_T}:
+     * the mean over members of softmax(z / T)), what {@link #apply} computes row by row; for measuring and fitting.
+     *
+     * @since 2.0
+     */
+    default double[][] probabilities(LabelledLogits data, double temperature) {
+        double[][][] z = data.logits();
+        double[][] p = new double[z.length][];
+        for (int i = 0; i < z.length; i++) {
+            int classes = z[i][0].length;
+            p[i] = new double[classes];
+            for (double[] member : z[i]) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (double v : member) {
+                    max = Math.max(max, v / temperature);
+                }
+                double sum = 0;
+                double[] e = new double[classes];
+                for (int k = 0; k < classes; k++) {
+                    e[k] = Math.exp(member[k] / temperature - max);
+                    sum += e[k];
+                }
+                for (int k = 0; k < classes; k++) {
+                    p[i][k] += e[k] / sum / z[i].length;
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
      * The policy threshold configured for the model alongside its temperature (property {@code min.confidence}),
      * if any; a tag policy uses it in place of its default minimum confidence.
      */

@@ -12,7 +12,6 @@ import dev.tempered.api.calibration.LabelledLogits;
 import dev.tempered.api.calibration.Metric;
 import dev.tempered.api.calibration.MetricValue;
 import dev.tempered.api.calibration.TemperatureFit;
-import dev.tempered.api.model.EnsembleOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,13 +49,13 @@ public final class ModelEvaluator implements Evaluator {
     public EvaluationResult evaluate(EvaluationRequest r) throws IOException {
         LabelledLogits data = r.data();
         int[] truth = data.truth();
-        double[][] p1 = probabilities(r, data, 1.0);
-        double[][] pc = probabilities(r, data, r.current());
+        double[][] p1 = calibrator.probabilities(data, 1.0);
+        double[][] pc = calibrator.probabilities(data, r.current());
         Map<Metric, MetricValue> atOne = metrics.evaluate(p1, truth, r.bins(), r.resamples(), 0.95, r.seed());
         Map<Metric, MetricValue> atCurrent = metrics.evaluate(pc, truth, r.bins(), r.resamples(), 0.95, r.seed());
         Optional<Map<Metric, MetricValue>> atPrevious = Optional.empty();
         if (r.previous().isPresent()) {
-            atPrevious = Optional.of(metrics.evaluate(probabilities(r, data, r.previous().getAsDouble()), truth,
+            atPrevious = Optional.of(metrics.evaluate(calibrator.probabilities(data, r.previous().getAsDouble()), truth,
                     r.bins(), r.resamples(), 0.95, r.seed()));
         }
         TemperatureFit best = null;
@@ -66,7 +65,7 @@ public final class ModelEvaluator implements Evaluator {
         } catch (CalibrationException e) {
             noBest = e.getMessage();
         }
-        double[][] pb = best == null ? null : probabilities(r, data, best.temperature());
+        double[][] pb = best == null ? null : calibrator.probabilities(data, best.temperature());
 
         Path dir = r.report();
         Files.createDirectories(dir);
@@ -129,26 +128,5 @@ public final class ModelEvaluator implements Evaluator {
             Files.deleteIfExists(tmp);
         }
         return file;
-    }
-
-    /** The calibrated probabilities ({@code MEMBER_T}) of every row at a temperature, as the calibrator applies it. */
-    private double[][] probabilities(EvaluationRequest r, LabelledLogits data, double t) {
-        double[][][] z = data.logits();
-        int members = z[0].length;
-        int classes = z[0][0].length;
-        float[] flat = new float[z.length * members * classes];
-        for (int i = 0, k = 0; i < z.length; i++) {
-            for (int m = 0; m < members; m++) {
-                for (int c = 0; c < classes; c++) {
-                    flat[k++] = (float) z[i][m][c];
-                }
-            }
-        }
-        EnsembleOutput output = new EnsembleOutput(r.model(), z.length, members, classes, flat);
-        double[][] p = new double[z.length][];
-        for (int i = 0; i < z.length; i++) {
-            p[i] = calibrator.apply(output, i, data.labels(), r.packageDefault(), t).probabilities();
-        }
-        return p;
     }
 }

@@ -91,6 +91,17 @@ public final class TemperatureCalibrator implements Calibrator {
         return predict(output.model(), output.row(row), labels, temperature);
     }
 
+    @Override
+    public double[][] probabilities(LabelledLogits data, double temperature) {
+        checkTemperature(temperature, "temperature");
+        double[][][] z = data.logits();
+        double[][] p = new double[z.length][];
+        for (int i = 0; i < z.length; i++) {
+            p[i] = Softmax.memberMean(z[i], temperature);
+        }
+        return p;
+    }
+
     /** MEMBER_T: members' softmax(z / T) averaged; mutual information from the same member distributions. */
     static GenrePrediction predict(ModelRef model, double[][] members, List<String> labels, double temperature) {
         int classes = labels.size();

@@ -146,6 +146,53 @@ class TemperatureCalibratorTest {
     }
 
     @Test
+    void probabilitiesOfLabelledLogitsAreWhatApplyGivesRowByRow() {
+        double[][][] z = {{{0, 0, Math.log(4)}, {Math.log(4), 0, 0}}, {{3, -1, 0.5}, {2, 2, -4}}};
+        dev.tempered.api.calibration.LabelledLogits data = new dev.tempered.api.calibration.LabelledLogits(LABELS, z,
+                new int[] {0, 1}, List.of("a", "b"));
+        TemperatureCalibrator calibrator = new TemperatureCalibrator();
+        double[][] p = calibrator.probabilities(data, 2);
+        // The API's default (for other implementations) must agree with the real one, too.
+        double[][] q = new dev.tempered.api.calibration.Calibrator() {
+            @Override
+            public double temperature(dev.tempered.api.ModelRef model, double packageDefault) {
+                return packageDefault;
+            }
+
+            @Override
+            public GenrePrediction apply(EnsembleOutput output, int row, List<String> labels, double packageDefault) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public GenrePrediction apply(EnsembleOutput output, int row, List<String> labels, double packageDefault,
+                    double temperature) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public dev.tempered.api.calibration.TemperatureFit fit(dev.tempered.api.calibration.LabelledLogits d,
+                    dev.tempered.api.calibration.CalibrationMethod method) {
+                throw new UnsupportedOperationException();
+            }
+        }.probabilities(data, 2);
+        for (int i = 0; i < z.length; i++) {
+            float[][] members = new float[2][3];
+            for (int m = 0; m < 2; m++) {
+                for (int c = 0; c < 3; c++) {
+                    members[m][c] = (float) z[i][m][c];
+                }
+            }
+            double[] row = calibrator.apply(output(members), 0, LABELS, 1, 2).probabilities();
+            for (int c = 0; c < 3; c++) {
+                assertEquals(row[c], p[i][c], 1e-6);
+                assertEquals(row[c], q[i][c], 1e-6);
+            }
+        }
+        assertEquals(3.0 / 8, p[0][0], 1e-9);
+    }
+
+    @Test
     void identicalMembersHaveNoMutualInformation() {
         float[] z = {1, 2, 0.5f};
         GenrePrediction p = new TemperatureCalibrator().apply(output(z, z, z), 0, LABELS, 1, 1.5);

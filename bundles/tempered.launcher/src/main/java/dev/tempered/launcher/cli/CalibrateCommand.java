@@ -85,7 +85,7 @@ public final class CalibrateCommand implements TemperedCommand {
         }
         int[] truth = logits.truth();
         double nllCurrent = metrics.compute(Metric.NLL,
-                probabilities(calibrator, spec, logits, current), truth, 15);
+                calibrator.probabilities(logits, current), truth, 15);
         out.printf(Locale.ROOT, "  method %s: T = %.4f%s%n", method, fit.temperature(), describe(fit, spec));
         if (!fit.warning().isEmpty()) {
             context.err().println("tempered calibrate: warning: " + fit.warning());
@@ -161,27 +161,5 @@ public final class CalibrateCommand implements TemperedCommand {
             now = calibrator.temperature(spec.ref(), spec.defaultTemperature());
         }
         return now;
-    }
-
-    /** The model's calibrated probabilities ({@code MEMBER_T}) at a temperature, through the Calibrator service. */
-    static double[][] probabilities(Calibrator calibrator, ModelSpec spec, LabelledLogits data, double t) {
-        double[][][] z = data.logits();
-        int members = z[0].length;
-        int classes = z[0][0].length;
-        float[] flat = new float[z.length * members * classes];
-        for (int i = 0, k = 0; i < z.length; i++) {
-            for (int m = 0; m < members; m++) {
-                for (int c = 0; c < classes; c++) {
-                    flat[k++] = (float) z[i][m][c];
-                }
-            }
-        }
-        dev.tempered.api.model.EnsembleOutput output = new dev.tempered.api.model.EnsembleOutput(spec.ref(), z.length,
-                members, classes, flat);
-        double[][] p = new double[z.length][];
-        for (int i = 0; i < z.length; i++) {
-            p[i] = calibrator.apply(output, i, spec.labels(), spec.defaultTemperature(), t).probabilities();
-        }
-        return p;
     }
 }
