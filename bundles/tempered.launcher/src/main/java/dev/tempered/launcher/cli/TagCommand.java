@@ -186,7 +186,9 @@ public final class TagCommand implements TemperedCommand {
                 labelMap, reanalyse);
         TagJobSummary s = TagJobConsole.run(tagger, request, context);
         TagJobConsole.printSummary(context.out(), s);
-        return s.failed() == 0 && !s.cancelled() ? OK : SOME_FAILED;
+        // Nothing found where files were skipped (not audio, unreadable) is a failure a script should notice.
+        boolean nothingFound = s.found() == 0 && !s.warnings().isEmpty();
+        return s.failed() == 0 && !s.cancelled() && !nothingFound ? OK : SOME_FAILED;
     }
 
     private static double probability(double p, String option) throws UsageException {

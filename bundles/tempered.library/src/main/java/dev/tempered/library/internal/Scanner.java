@@ -60,6 +60,9 @@ public final class Scanner {
             throws IOException {
         Set<Path> files = new LinkedHashSet<>();
         List<String> warnings = new ArrayList<>();
+        // Files that are neither named as audio nor sniffed as audio (headless raw PCM, documents): counted, so a
+        // folder of them does not end in a silent "0 found".
+        List<Path> notAudio = new ArrayList<>();
         for (Path root : roots) {
             if (!Files.exists(root)) {
                 throw new java.nio.file.NoSuchFileException(root.toString(), null, "no such file or folder");
@@ -92,7 +95,9 @@ public final class Scanner {
                                 warnings.add("cannot read " + file + ": permission denied (skipped)");
                                 return FileVisitResult.CONTINUE;
                             }
-                            if (named || isAudio.test(file)) {
+                            if (!named && !isAudio.test(file)) {
+                                notAudio.add(file);
+                            } else {
                                 try {
                                     if (files.add(file.toRealPath())) {
                                         found.accept(files.size());
@@ -129,6 +134,11 @@ public final class Scanner {
             if (cancelled.getAsBoolean()) {
                 break;
             }
+        }
+        if (files.isEmpty() && !notAudio.isEmpty()) {
+            warnings.add(0, notAudio.size() + " file" + (notAudio.size() == 1 ? " is" : "s are") + " not audio Tempered "
+                    + "can read (no audio file name and no audio header; headless raw PCM is not supported), e.g. "
+                    + notAudio.get(0) + ": `tempered probe " + notAudio.get(0) + "` says what it is");
         }
         return new Result(List.copyOf(files), warnings);
     }

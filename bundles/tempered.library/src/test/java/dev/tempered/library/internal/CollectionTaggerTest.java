@@ -149,6 +149,21 @@ class CollectionTaggerTest {
     }
 
     @Test
+    void aFolderOfHeadlessRawPcmIsNotASilentZeroFound() throws Exception {
+        Path raw = Files.createDirectories(tmp.resolve("raw"));
+        byte[] pcm = new byte[44100 * 2];
+        new java.util.Random(1).nextBytes(pcm);
+        Files.write(raw.resolve("take1.pcm"), pcm);
+        Files.write(raw.resolve("take2.raw"), pcm);
+        TagJobSummary s = tagger().tag(new TagJobRequest(List.of(raw), null, true, TagPolicy.defaults(), 1,
+                tmp.resolve("raw-report"), LabelSource.NONE, null, false), TagJobListener.NONE);
+        assertEquals(0, s.found());
+        // Before: no word at all; the summary said "0 found" and tag exited 0.
+        assertTrue(s.warnings().get(0).startsWith("2 files are not audio Tempered can read"), s.warnings().toString());
+        assertTrue(s.warnings().get(0).contains("tempered probe "), s.warnings().get(0));
+    }
+
+    @Test
     void aDryRunWritesNothingAndTheRealRunThenWritesWithoutAnalysingAgain() throws Exception {
         String before = Files.readString(lib.resolve("Rock/a.fake"));
         TagJobSummary dry = tagger().tag(request(true), TagJobListener.NONE);
