@@ -298,6 +298,10 @@ final class TagJob {
     private void unchanged(Work w) {
         LibraryEntry e = w.row().entry();
         unchanged++;
+        if (e.decision() != null && e.decision() != TagPlan.Decision.WRITE) {
+            // Still waiting for review (or skipped): a rerun must not say "0 for review" while the queue holds it.
+            review++;
+        }
         // With labels asked for, this run's labels replace the index's: an earlier --labels-map must not stick
         // and mix with the new one. The index's label stays only when no labels were asked for, or when the
         // file's genre is now our own write (the label read before it is the truth).

@@ -149,6 +149,18 @@ class CollectionTaggerTest {
     }
 
     @Test
+    void aRerunStillCountsTheFilesWaitingForReview() throws Exception {
+        TagPolicy strict = new TagPolicy(0.999999, TagPolicy.BelowThreshold.REVIEW, TagPolicy.ExistingGenre.REPLACE,
+                false);
+        TagJobSummary first = tagger().tag(request(strict, tmp.resolve("r1")), TagJobListener.NONE);
+        assertTrue(first.review() > 0, "some files below the threshold: " + first);
+        TagJobSummary again = tagger().tag(request(strict, tmp.resolve("r2")), TagJobListener.NONE);
+        assertEquals(0, again.analysed());
+        // Before: "0 for review" on the rerun while the review queue still held them.
+        assertEquals(first.review(), again.review());
+    }
+
+    @Test
     void aFolderOfHeadlessRawPcmIsNotASilentZeroFound() throws Exception {
         Path raw = Files.createDirectories(tmp.resolve("raw"));
         byte[] pcm = new byte[44100 * 2];
