@@ -55,21 +55,12 @@ public final class EvaluateCommand implements TemperedCommand {
             description = "where diagrams, metrics.csv and logits.csv go (default ./tempered-report)")
     Path report;
 
-    @Option(names = "--bins", paramLabel = "N",
-            description = "equal-width bins for ECE, MCE, MAE and the diagrams (default 15)")
-    int bins = 15;
-
-    @Option(names = "--resamples", paramLabel = "N", description = "bootstrap resamples (default 1000; 0 for none)")
-    int resamples = 1000;
-
-    @Option(names = "--seed", paramLabel = "N", description = "bootstrap seed (default 1)")
-    long seed = 1;
+    @Mixin
+    MeasureOptions measure = new MeasureOptions();
 
     @Override
     public int run(CliContext context) throws Exception {
-        if (bins < 1 || resamples < 0) {
-            throw new UsageException("--bins needs an integer >= 1 and --resamples one >= 0");
-        }
+        measure.check();
         Path report = this.report == null ? Path.of("tempered-report") : this.report;
         PrintStream out = context.out();
         ModelRepository repository = context.service(ModelRepository.class, WAIT);
@@ -88,12 +79,12 @@ public final class EvaluateCommand implements TemperedCommand {
         out.println("  " + loaded.description());
         out.printf(Locale.ROOT, "  %d member distribution%s per row, %d classes, %d bins, %s%n%n",
                 logits.logits()[0].length, logits.logits()[0].length == 1 ? "" : "s",
-                spec.labels().size(), bins, resamples == 0 ? "no bootstrap"
-                        : resamples + " bootstrap resamples, 95% percentile intervals, seed " + seed);
+                spec.labels().size(), measure.bins, measure.resamples == 0 ? "no bootstrap"
+                        : measure.resamples + " bootstrap resamples, 95% percentile intervals, seed " + measure.seed);
 
         EvaluationResult r = evaluator.evaluate(new EvaluationRequest(spec.ref(), spec.defaultTemperature(), current,
-                currentSource, previous, logits, loaded.validation(), data.data.getFileName().toString(), bins,
-                resamples, seed, report));
+                currentSource, previous, logits, loaded.validation(), data.data.getFileName().toString(), measure.bins,
+                measure.resamples, measure.seed, report));
         String hp = previous.isEmpty() ? ""
                 : String.format(Locale.ROOT, "T = %.4f (before calibrate)", previous.getAsDouble());
         String hc = String.format(Locale.ROOT, "T = %.4f (%s)", current, currentSource);

@@ -47,20 +47,12 @@ public final class StudyCommand implements TemperedCommand {
             description = "where index.html, summary.md, the CSVs and figures go (default ./tempered-study)")
     Path report;
 
-    @Option(names = "--bins", paramLabel = "N", description = "equal-width bins (default 15)")
-    int bins = 15;
-
-    @Option(names = "--resamples", paramLabel = "N", description = "bootstrap resamples (default 1000; 0 for none)")
-    int resamples = 1000;
-
-    @Option(names = "--seed", paramLabel = "N", description = "bootstrap seed (default 1)")
-    long seed = 1;
+    @Mixin
+    MeasureOptions measure = new MeasureOptions();
 
     @Override
     public int run(CliContext context) throws Exception {
-        if (bins < 1 || resamples < 0) {
-            throw new UsageException("--bins needs an integer >= 1 and --resamples one >= 0");
-        }
+        measure.check();
         Path report = this.report == null ? Path.of("tempered-study") : this.report;
         PrintStream out = context.out();
         ModelRepository repository = context.service(ModelRepository.class, EvaluateCommand.WAIT);
@@ -92,7 +84,7 @@ public final class StudyCommand implements TemperedCommand {
                 validation, test,
                 spec.ref().id() + "'s own split (provenance validationFiles / testFiles"
                         + (spec.provenance().get("split") == null ? "" : ": " + spec.provenance().get("split")) + ")",
-                calibrator.temperature(spec.ref(), spec.defaultTemperature()), bins, resamples, seed);
+                calibrator.temperature(spec.ref(), spec.defaultTemperature()), measure.bins, measure.resamples, measure.seed);
         StudyResult result;
         try {
             result = study.run(request, report);
