@@ -25,11 +25,16 @@ import java.util.Optional;
  * @param output      where the package folder goes; empty for the watched models folder
  *                    ({@code $TEMPERED_HOME/deploy/models})
  * @param report      a folder for the reliability diagram (PNG), if wanted
+ * @param mcPasses    0 for a deep ensemble of {@code members} heads; otherwise the seed paper's MC-dropout variant:
+ *                    one head trained with dropout {@value #MC_DROPOUT_RATE} on its hidden layer, kept active at
+ *                    inference and run {@code mcPasses} times per window (2..100; {@code members} is then unused)
  * @since 1.0
  */
 public record TrainingRequest(Path data, LabelSource labelsFrom, Map<String, String> labelsMap, String id,
         String backbone, int members, long seed, double holdout, int epochs, int hidden, Optional<Path> output,
-        Optional<Path> report) {
+        Optional<Path> report, int mcPasses) {
+    /** The dropout rate of an MC-dropout head (the rate of the paper's heads and of choi-gtzan-mcd). @since 1.1 */
+    public static final double MC_DROPOUT_RATE = 0.5;
     /** The default backbone: the convnet of the default model. */
     public static final String DEFAULT_BACKBONE = "choi-gtzan";
 
@@ -56,6 +61,27 @@ public record TrainingRequest(Path data, LabelSource labelsFrom, Map<String, Str
         if (epochs < 1 || epochs > 10_000 || hidden < 1 || hidden > 4096) {
             throw new IllegalArgumentException("epochs must be 1..10000 and hidden 1..4096");
         }
+        if (mcPasses != 0 && (mcPasses < 2 || mcPasses > 100)) {
+            throw new IllegalArgumentException("MC-dropout passes must be 2..100, not " + mcPasses);
+        }
+    }
+
+    /** A deep ensemble (the 1.0 form of this record). */
+    public TrainingRequest(Path data, LabelSource labelsFrom, Map<String, String> labelsMap, String id,
+            String backbone, int members, long seed, double holdout, int epochs, int hidden, Optional<Path> output,
+            Optional<Path> report) {
+        this(data, labelsFrom, labelsMap, id, backbone, members, seed, holdout, epochs, hidden, output, report, 0);
+    }
+
+    /** Whether this trains the MC-dropout variant. @since 1.1 */
+    public boolean mcDropout() {
+        return mcPasses > 0;
+    }
+
+    /** This request training the MC-dropout variant with {@code passes} passes. @since 1.1 */
+    public TrainingRequest withMcDropout(int passes) {
+        return new TrainingRequest(data, labelsFrom, labelsMap, id, backbone, members, seed, holdout, epochs, hidden,
+                output, report, passes);
     }
 
     /** The defaults for everything but the data, labels and id: 5 heads of 64 units, seed 1, 40 % held out. */
@@ -67,12 +93,12 @@ public record TrainingRequest(Path data, LabelSource labelsFrom, Map<String, Str
     /** This request with another seed. */
     public TrainingRequest withSeed(long newSeed) {
         return new TrainingRequest(data, labelsFrom, labelsMap, id, backbone, members, newSeed, holdout, epochs,
-                hidden, output, report);
+                hidden, output, report, mcPasses);
     }
 
     /** This request writing its package into another folder. */
     public TrainingRequest withOutput(Path folder) {
         return new TrainingRequest(data, labelsFrom, labelsMap, id, backbone, members, seed, holdout, epochs, hidden,
-                Optional.of(folder), report);
+                Optional.of(folder), report, mcPasses);
     }
 }

@@ -84,15 +84,16 @@ public final class TrainCommand implements TemperedCommand {
     @Option(names = "--report", paramLabel = "DIR", description = "also write the reliability diagram as a PNG here")
     Path report;
 
-    @Option(names = "--mc-dropout", description = "not available yet: the heads are a deep ensemble")
+    @Option(names = "--mc-dropout", description = {"train the MC-dropout variant instead of a deep ensemble: one head",
+        "with dropout 0.5 kept active at inference, run --passes times per window with fresh",
+        "random masks (so its figures vary a little from run to run; --seed fixes the training)"})
     boolean mcDropout;
+
+    @Option(names = "--passes", paramLabel = "N", description = "MC-dropout passes per window (default 30, 2..100)")
+    int passes = 30;
 
     @Override
     public int run(CliContext context) throws Exception {
-        if (mcDropout) {
-            throw new UsageException("--mc-dropout is not available yet: tempered train writes a deep ensemble "
-                    + "(--members N)");
-        }
         LabelSource source = switch (labelsFrom.toLowerCase(Locale.ROOT)) {
             case "folders" -> LabelSource.FOLDERS;
             case "tags" -> LabelSource.TAGS;
@@ -102,7 +103,7 @@ public final class TrainCommand implements TemperedCommand {
         try {
             request = new TrainingRequest(data, source, labelsMap == null ? Map.of() : readMap(labelsMap), id,
                     backbone, members, seed, holdout, epochs, hidden, Optional.ofNullable(output),
-                    Optional.ofNullable(report));
+                    Optional.ofNullable(report), mcDropout ? passes : 0);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -61,4 +61,26 @@ class TrainCommandTest {
         UsageException e = assertThrows(UsageException.class, () -> TrainCommand.readMap(bad));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     }
+
+    @Test
+    void mcDropoutAsksTheServiceForTheVariantWithItsPasses() throws Exception {
+        List<dev.tempered.api.training.TrainingRequest> asked = new java.util.ArrayList<>();
+        CalibrationFakes.Context ctx = new CalibrationFakes.Context(dir).with(
+                dev.tempered.api.training.ModelTrainer.class, (request, listener) -> {
+                    asked.add(request);
+                    throw new dev.tempered.api.TemperedException(request.data(), "stop here");
+                });
+        Files.createDirectories(dir.resolve("music"));
+        Cli.run(new TrainCommand(), List.of("--data", dir.resolve("music").toString(), "--labels-from", "folders",
+                "--id", "mine", "--mc-dropout", "--passes", "12"), ctx);
+        assertEquals(12, asked.get(0).mcPasses());
+        assertTrue(asked.get(0).mcDropout());
+        asked.clear();
+        Cli.run(new TrainCommand(), List.of("--data", dir.resolve("music").toString(), "--labels-from", "folders",
+                "--id", "mine"), ctx);
+        assertEquals(0, asked.get(0).mcPasses(), "a deep ensemble by default");
+        assertThrows(UsageException.class, () -> Cli.run(new TrainCommand(), List.of("--data",
+                dir.resolve("music").toString(), "--labels-from", "folders", "--id", "mine", "--mc-dropout",
+                "--passes", "1"), ctx));
+    }
 }

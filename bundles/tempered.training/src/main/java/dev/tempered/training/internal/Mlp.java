@@ -44,16 +44,39 @@ final class Mlp {
         }
     }
 
-    /** Training settings. */
-    record Settings(int epochs, int batch, double learningRate, double weightDecay) {
+    /**
+     * Training settings.
+     *
+     * @param dropout the rate of inverted dropout on the hidden layer while training (0 for none)
+     */
+    record Settings(int epochs, int batch, double learningRate, double weightDecay, double dropout) {
         static Settings of(int epochs) {
-            return new Settings(epochs, 32, 1e-3, 1e-4);
+            return new Settings(epochs, 32, 1e-3, 1e-4, 0);
+        }
+
+        Settings withDropout(double rate) {
+            return new Settings(epochs, batch, learningRate, weightDecay, rate);
         }
     }
 
     /** Logits of one standardised input. */
     double[] logits(double[] x) {
+        return output(hidden(x));
+    }
+
+    /**
+     * Logits of one standardised input with a fresh inverted-dropout mask on the hidden layer, as the MC-dropout
+     * graph computes them at inference (its masks come from ONNX Runtime; these from {@code masks}, for fitting T).
+     */
+    double[] logits(double[] x, double rate, Random masks) {
         double[] h = hidden(x);
+        for (int j = 0; j < hidden; j++) {
+            h[j] = masks.nextDouble() >= rate ? h[j] / (1 - rate) : 0;
+        }
+        return output(h);
+    }
+
+    private double[] output(double[] h) {
         double[] z = new double[out];
         for (int k = 0; k < out; k++) {
             double s = b2[k];
@@ -120,6 +143,15 @@ final class Mlp {
                 for (int b = start; b < end; b++) {
                     double[] xi = x[order[b]];
                     double[] h = hidden(xi);
+                    // Inverted dropout: a dropped unit passes neither activation nor gradient; kept ones scale up.
+                    double[] keep = null;
+                    if (s.dropout() > 0) {
+                        keep = new double[hidden];
+                        for (int j = 0; j < hidden; j++) {
+                            keep[j] = r.nextDouble() >= s.dropout() ? 1 / (1 - s.dropout()) : 0;
+                            h[j] *= keep[j];
+                        }
+                    }
                     double[] z = new double[out];
                     double max = Double.NEGATIVE_INFINITY;
                     for (int k = 0; k < out; k++) {
@@ -150,7 +182,7 @@ final class Mlp {
                         if (h[j] <= 0) {
                             continue;
                         }
-                        double d = dh[j];
+                        double d = keep == null ? dh[j] : dh[j] * keep[j];
                         gb1[0][j] += d;
                         double[] g = g1[j];
                         for (int i = 0; i < in; i++) {

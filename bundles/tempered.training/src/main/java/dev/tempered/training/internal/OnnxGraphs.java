@@ -64,8 +64,22 @@ final class OnnxGraphs {
     private OnnxGraphs() {
     }
 
-    /** The trained heads and the standardisation they share. */
-    record Heads(float[] mean, float[] std, List<Mlp> members) {
+    /**
+     * The trained heads and the standardisation they share.
+     *
+     * @param members the deep ensemble's heads; for MC dropout, the one head
+     * @param passes  0 for an ensemble; for MC dropout the passes per window, each a fresh dropout mask in the graph
+     * @param dropout the MC-dropout rate
+     */
+    record Heads(float[] mean, float[] std, List<Mlp> members, int passes, double dropout) {
+        Heads(float[] mean, float[] std, List<Mlp> members) {
+            this(mean, std, members, 0, 0);
+        }
+
+        /** Member distributions per window: heads, or MC passes. */
+        int outputs() {
+            return passes > 0 ? passes : members.size();
+        }
     }
 
     /**
@@ -136,7 +150,7 @@ final class OnnxGraphs {
             }
         }
         g.clearField(GRAPH_INPUT).addField(GRAPH_INPUT, delimited(inputs));
-        keptOutputs.add(0, valueInfo(logits, heads.members().size(), heads.members().get(0).out));
+        keptOutputs.add(0, valueInfo(logits, heads.outputs(), heads.members().get(0).out));
         g.clearField(GRAPH_OUTPUT).addField(GRAPH_OUTPUT, delimited(keptOutputs));
         List<ByteString> infos = new ArrayList<>();
         for (ByteString v : graph.getField(GRAPH_VALUE_INFO).getLengthDelimitedList()) {
@@ -164,7 +178,7 @@ final class OnnxGraphs {
         g.addField(GRAPH_NAME, delimited(List.of(ByteString.copyFromUtf8("heads"))));
         g.addField(GRAPH_INITIALIZER, delimited(b.initializers));
         g.addField(GRAPH_INPUT, delimited(List.of(valueInfo(embedding, -1, first.in))));
-        g.addField(GRAPH_OUTPUT, delimited(List.of(valueInfo(logits, heads.members().size(), first.out))));
+        g.addField(GRAPH_OUTPUT, delimited(List.of(valueInfo(logits, heads.outputs(), first.out))));
         UnknownFieldSet.Builder m = UnknownFieldSet.newBuilder();
         m.addField(MODEL_IR_VERSION, Field.newBuilder().addVarint(8).build());
         m.addField(MODEL_PRODUCER, delimited(List.of(ByteString.copyFromUtf8("tempered train"))));
@@ -190,6 +204,10 @@ final class OnnxGraphs {
             nodes.add(node("train/standardize/Div", "Div", List.of("train/standardize/centred",
                     "train.standardize.std"), "train/standardize/out", Map.of()));
             List<String> stacked = new ArrayList<>();
+            if (heads.passes() > 0) {
+                appendMcDropout(logits, heads);
+                return;
+            }
             for (int m = 0; m < heads.members().size(); m++) {
                 Mlp h = heads.members().get(m);
                 String p = "train.heads." + m;
@@ -206,6 +224,44 @@ final class OnnxGraphs {
                 nodes.add(node(n + "/unsqueeze", "Unsqueeze", List.of(n + "/fc2_out", "train.axis1"),
                         n + "/member", Map.of()));
                 stacked.add(n + "/member");
+            }
+            nodes.add(node("train/concat", "Concat", stacked, logits, Map.of("axis", 1L)));
+        }
+
+        /**
+         * One head, its hidden layer computed once, then per pass a fresh inverted-dropout mask (RandomUniformLike,
+         * unseeded, so every run draws new masks) before the output layer. Written with explicit mask ops rather
+         * than a Dropout node, which graph optimisers remove at inference: the same construction as choi-gtzan-mcd.
+         */
+        private void appendMcDropout(String logits, Heads heads) {
+            Mlp h = heads.members().get(0);
+            String p = "train.heads.0";
+            initializers.add(floats(p + ".fc1.weight", new long[] {h.hidden, h.in}, flatten(h.w1)));
+            initializers.add(floats(p + ".fc1.bias", new long[] {h.hidden}, toFloat(h.b1)));
+            initializers.add(floats(p + ".fc2.weight", new long[] {h.out, h.hidden}, flatten(h.w2)));
+            initializers.add(floats(p + ".fc2.bias", new long[] {h.out}, toFloat(h.b2)));
+            initializers.add(floats("train.dropout.rate", new long[0], new float[] {(float) heads.dropout()}));
+            initializers.add(floats("train.dropout.scale", new long[0], new float[] {(float) (1 / (1 - heads.dropout()))}));
+            String n = "train/heads.0";
+            nodes.add(node(n + "/fc1", "Gemm", List.of("train/standardize/out", p + ".fc1.weight", p + ".fc1.bias"),
+                    n + "/fc1_out", Map.of("transB", 1L)));
+            nodes.add(node(n + "/relu", "Relu", List.of(n + "/fc1_out"), n + "/relu_out", Map.of()));
+            List<String> stacked = new ArrayList<>();
+            for (int k = 0; k < heads.passes(); k++) {
+                String q = n + "/pass." + k;
+                nodes.add(node(q + "/uniform", "RandomUniformLike", List.of(n + "/relu_out"), q + "/u",
+                        Map.of("dtype", (long) FLOAT)));
+                nodes.add(node(q + "/keep", "GreaterOrEqual", List.of(q + "/u", "train.dropout.rate"), q + "/keep",
+                        Map.of()));
+                nodes.add(node(q + "/mask", "Cast", List.of(q + "/keep"), q + "/mask", Map.of("to", (long) FLOAT)));
+                nodes.add(node(q + "/drop", "Mul", List.of(n + "/relu_out", q + "/mask"), q + "/dropped", Map.of()));
+                nodes.add(node(q + "/scale", "Mul", List.of(q + "/dropped", "train.dropout.scale"), q + "/scaled",
+                        Map.of()));
+                nodes.add(node(q + "/fc2", "Gemm", List.of(q + "/scaled", p + ".fc2.weight", p + ".fc2.bias"),
+                        q + "/fc2_out", Map.of("transB", 1L)));
+                nodes.add(node(q + "/unsqueeze", "Unsqueeze", List.of(q + "/fc2_out", "train.axis1"), q + "/member",
+                        Map.of()));
+                stacked.add(q + "/member");
             }
             nodes.add(node("train/concat", "Concat", stacked, logits, Map.of("axis", 1L)));
         }

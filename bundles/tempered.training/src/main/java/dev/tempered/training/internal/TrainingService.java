@@ -222,26 +222,34 @@ public final class TrainingService implements ModelTrainer {
         float[] std = new float[dims];
         standardisation(train.x, mean, std);
 
-        // 5. The deep ensemble.
-        l.stage("training " + request.members() + " heads (" + request.hidden() + " hidden units, " + request.epochs()
-                + " epochs) on " + train.x.size() + " windows of " + train.tracks.size() + " tracks");
+        // 5. The deep ensemble, or the MC-dropout variant: one head trained with dropout.
+        boolean mc = request.mcDropout();
+        int trained = mc ? 1 : request.members();
+        l.stage((mc ? "training 1 head with dropout " + TrainingRequest.MC_DROPOUT_RATE + " for "
+                + request.mcPasses() + " MC passes" : "training " + request.members() + " heads") + " ("
+                + request.hidden() + " hidden units, " + request.epochs() + " epochs) on " + train.x.size()
+                + " windows of " + train.tracks.size() + " tracks");
         double[][] xs = standardised(train.x, mean, std);
         List<Mlp> heads = new ArrayList<>();
         List<Long> seeds = new ArrayList<>();
-        for (int m = 0; m < request.members(); m++) {
+        Mlp.Settings settings = mc ? Mlp.Settings.of(request.epochs()).withDropout(TrainingRequest.MC_DROPOUT_RATE)
+                : Mlp.Settings.of(request.epochs());
+        for (int m = 0; m < trained; m++) {
             long seed = request.seed() * 1_000_003L + m;
             seeds.add(seed);
             Mlp h = new Mlp(dims, request.hidden(), labels.size(), seed);
-            h.train(xs, train.y.stream().mapToInt(Integer::intValue).toArray(), Mlp.Settings.of(request.epochs()),
-                    seed, l::cancelled);
+            h.train(xs, train.y.stream().mapToInt(Integer::intValue).toArray(), settings, seed, l::cancelled);
             if (l.cancelled()) {
                 throw new TemperedException(data, "training cancelled; nothing was written");
             }
             heads.add(h);
         }
+        // MC masks for fitting T and measuring are drawn from the seed (the graph's own are unseeded).
+        int passes = mc ? request.mcPasses() : 0;
+        java.util.Random masks = new java.util.Random(request.seed() ^ 0x6D63L);
 
         // 6. T by NLL on the calibration part; metrics on the test part.
-        LabelledLogits calLogits = logits(cal, heads, mean, std, labels);
+        LabelledLogits calLogits = logits(cal, heads, mean, std, labels, passes, masks);
         double temperature;
         try {
             temperature = calibrator.fit(calLogits, CalibrationMethod.MEMBER_T).temperature();
@@ -249,7 +257,7 @@ public final class TrainingService implements ModelTrainer {
             throw new TemperedException(data, "cannot fit the temperature on the calibration part: " + e.getMessage(),
                     e);
         }
-        LabelledLogits testLogits = logits(test, heads, mean, std, labels);
+        LabelledLogits testLogits = logits(test, heads, mean, std, labels, passes, masks);
         int[] truth = testLogits.truth();
         double[][] p1 = probabilities(testLogits, 1.0);
         double[][] pT = probabilities(testLogits, temperature);
@@ -278,10 +286,11 @@ public final class TrainingService implements ModelTrainer {
         split.put("grouping", "by album folder (the folder holding each track): no album is in two parts; per label "
                 + "its albums are shuffled with seed " + request.seed() + ", " + pct(request.holdout() / 2)
                 + " to calibration, as many to test, the rest to training");
-        OnnxGraphs.Heads trained = new OnnxGraphs.Heads(mean, std, heads);
+        OnnxGraphs.Heads graphHeads = new OnnxGraphs.Heads(mean, std, heads, passes,
+                mc ? TrainingRequest.MC_DROPOUT_RATE : 0);
         ModelRef ref = new ModelRef(request.id(), nextVersion(request.id()));
         Path folder = request.output().orElse(modelsFolder());
-        Path pkg = write(folder, ref, backbone, trained, labels, temperature, provenance(request, data, backbone,
+        Path pkg = write(folder, ref, backbone, graphHeads, labels, temperature, provenance(request, data, backbone,
                 labelCounts, split, train, cal, test, seeds, before, after, temperature));
         LOG.info("trained {} on {} tracks: test accuracy {} ECE {} at T {}", ref, usable.size(),
                 after.get(Metric.ACCURACY).value(), after.get(Metric.ECE).value(), temperature);
@@ -447,6 +456,22 @@ public final class TrainingService implements ModelTrainer {
         return out;
     }
 
+    /** Each row's member logits: one per head, or for MC dropout one per pass, each with a fresh mask. */
+    private static LabelledLogits logits(Rows rows, List<Mlp> heads, float[] mean, float[] std, List<String> labels,
+            int passes, java.util.Random masks) {
+        if (passes > 0) {
+            double[][] xs = standardised(rows.x, mean, std);
+            double[][][] z = new double[xs.length][passes][];
+            for (int i = 0; i < xs.length; i++) {
+                for (int k = 0; k < passes; k++) {
+                    z[i][k] = heads.get(0).logits(xs[i], TrainingRequest.MC_DROPOUT_RATE, masks);
+                }
+            }
+            return new LabelledLogits(labels, z, rows.y.stream().mapToInt(Integer::intValue).toArray(), rows.names);
+        }
+        return logits(rows, heads, mean, std, labels);
+    }
+
     private static LabelledLogits logits(Rows rows, List<Mlp> heads, float[] mean, float[] std, List<String> labels) {
         double[][] xs = standardised(rows.x, mean, std);
         double[][][] z = new double[xs.length][heads.size()][];
@@ -553,12 +578,19 @@ public final class TrainingService implements ModelTrainer {
         p.set("labelCounts", JSON.valueToTree(labelCounts));
         p.put("split", split.get("grouping") + "; train " + split.get("train") + ", calibration "
                 + split.get("calibration") + ", test " + split.get("test"));
-        p.put("method", "ensemble");
+        p.put("method", request.mcDropout() ? "mc-dropout" : "ensemble");
+        if (request.mcDropout()) {
+            p.put("dropout", TrainingRequest.MC_DROPOUT_RATE);
+            p.put("mcPasses", request.mcPasses());
+            p.put("mcMasks", "fresh per pass at inference (unseeded RandomUniformLike in the graph); T and the "
+                    + "metrics here used masks drawn from the seed");
+        }
         p.set("seeds", JSON.valueToTree(seeds));
         p.put("seed", request.seed());
         ObjectNode heads = p.putObject("heads");
         heads.put("hidden", request.hidden());
         heads.put("epochs", request.epochs());
+        heads.put("dropout", request.mcDropout() ? TrainingRequest.MC_DROPOUT_RATE : 0);
         Mlp.Settings s = Mlp.Settings.of(request.epochs());
         heads.put("batch", s.batch());
         heads.put("optimiser", "Adam, learning rate " + s.learningRate() + ", L2 weight decay " + s.weightDecay());
@@ -610,17 +642,19 @@ public final class TrainingService implements ModelTrainer {
             json.put("id", ref.id());
             json.put("version", ref.version());
             json.put("task", "genre");
-            json.put("name", ref.id() + ": " + String.join(", ", labels) + " (" + heads.members().size()
-                    + "-head deep ensemble on the " + backbone.spec().ref().id() + " embedding, tempered train)");
+            json.put("name", ref.id() + ": " + String.join(", ", labels) + " (" + (heads.passes() > 0
+                    ? "MC dropout, " + heads.passes() + " passes" : heads.members().size() + "-head deep ensemble")
+                    + " on the " + backbone.spec().ref().id() + " embedding, tempered train)");
             json.set("labels", JSON.valueToTree(labels));
             ObjectNode output = json.putObject("output");
             output.put("name", logits);
-            output.set("shape", JSON.valueToTree(List.of(-1, heads.members().size(), labels.size())));
+            output.set("shape", JSON.valueToTree(List.of(-1, heads.outputs(), labels.size())));
             ((ObjectNode) json.path("embeddingOutput")).put("heads", "heads.onnx");
-            json.put("members", heads.members().size());
+            json.put("members", heads.outputs());
             ObjectNode mc = json.putObject("mcDropout");
             mc.put("passes", 0);
-            mc.put("inGraphPasses", 0);
+            // The passes run inside the graph (one call per window), as in choi-gtzan-mcd.
+            mc.put("inGraphPasses", heads.passes());
             ObjectNode files = json.putObject("files");
             files.put("model.onnx", hex(digest(graph)));
             files.put("heads.onnx", hex(digest(headsGraph)));

@@ -248,6 +248,44 @@ class TrainingServiceTest {
     }
 
     @Test
+    void theMcDropoutVariantIsOneHeadWhoseMasksAreDrawnAfreshInTheGraph() throws Exception {
+        TrainingResult mc = service.train(TrainingRequest.of(corpus, LabelSource.FOLDERS, "my-mc").withSeed(7)
+                .withMcDropout(8).withOutput(tmp.resolve("mc")),
+                TrainingListener.NONE);
+        assertEquals(18, mc.cached(), "the embeddings of the ensemble's run are reused");
+        byte[] graph = Files.readAllBytes(mc.packageDir().resolve("model.onnx"));
+        Map<String, String> ops = OnnxGraphs.nodeOps(graph);
+        assertEquals(1 + 8, ops.values().stream().filter("Gemm"::equals).count() - backboneGemms(),
+                "one hidden layer, an output layer per pass");
+        assertEquals(8, ops.values().stream().filter("RandomUniformLike"::equals).count(), "a mask per pass");
+        JsonNode json = JSON.readTree(mc.packageDir().resolve("model.json").toFile());
+        assertEquals("mc-dropout", json.path("provenance").path("method").asText());
+        assertEquals(8, json.path("members").asInt());
+        assertEquals(8, json.path("output").path("shape").get(1).asInt());
+        assertTrue(mc.temperature() > 0.01 && mc.temperature() < 100, "T " + mc.temperature());
+
+        ModelSpec spec = repository.install(mc.packageDir());
+        Path clip = corpus.resolve("Synthwave/album2/clip3.flac");
+        // Active, so one session serves both analyses (a session's random generator starts from the same seed).
+        repository.activate(spec.ref().id(), null);
+        TrackAnalysis a;
+        TrackAnalysis b;
+        try {
+            a = real.analyze(clip, null);
+            b = real.analyze(clip, null);
+        } finally {
+            repository.activate("choi-gtzan", null);
+        }
+        assertEquals(spec.ref(), a.prediction().model());
+        assertEquals(1.0, java.util.Arrays.stream(a.prediction().probabilities()).sum(), 1e-6);
+        // Dropout stays active at inference: the passes disagree (mutual information) and two runs differ.
+        assertTrue(a.prediction().mutualInformation() > 0, "MI " + a.prediction().mutualInformation());
+        assertFalse(java.util.Arrays.equals(a.prediction().probabilities(), b.prediction().probabilities()),
+                "fresh masks on every run");
+        repository.uninstall(spec.ref());
+    }
+
+    @Test
     void dataThatCannotMakeAModelIsRefusedWithTheReason() throws Exception {
         Path one = tmp.resolve("one-label");
         copy("Orchestral", one.resolve("Orchestral"));
