@@ -27,11 +27,25 @@ public final class CorePipeline implements AutoCloseable {
     private final DefaultModelRepository repository;
     private final TrackAnalyzerComponent analyzer;
     private final ModelSpec spec;
+    private final DefaultAudioLoader loader;
 
-    private CorePipeline(DefaultModelRepository repository, TrackAnalyzerComponent analyzer, ModelSpec spec) {
+    private CorePipeline(DefaultModelRepository repository, TrackAnalyzerComponent analyzer, ModelSpec spec,
+            DefaultAudioLoader loader) {
         this.repository = repository;
         this.analyzer = analyzer;
         this.spec = spec;
+        this.loader = loader;
+    }
+
+    /**
+     * The application's collection tagger over this pipeline's parts (its index in {@code indexDir}): what
+     * {@code tempered tag} runs, for comparing with the Spark table and applying it without a framework.
+     */
+    public dev.tempered.api.library.CollectionTagger tagger(Path indexDir,
+            dev.tempered.api.tag.TagWriter writer, dev.tempered.api.tag.TagJournal journal) {
+        return dev.tempered.library.internal.CollectionTaggerComponent.standalone(repository, loader,
+                new TemperatureCalibrator(), indexDir, writer, journal, java.util.List.of(new WaveformFrontEnd(),
+                        new LibrosaFrontEnd(), new FmaDescriptorsFrontEnd()));
     }
 
     /** Installs and activates one model package (directory or .zip) and wires the rest around it. */
@@ -49,7 +63,7 @@ public final class CorePipeline implements AutoCloseable {
             analyzer.addFrontEnd(new WaveformFrontEnd());
             analyzer.addFrontEnd(new LibrosaFrontEnd());
             analyzer.addFrontEnd(new FmaDescriptorsFrontEnd());
-            return new CorePipeline(repository, analyzer, spec);
+            return new CorePipeline(repository, analyzer, spec, loader);
         } catch (TemperedException e) {
             repository.close();
             throw new TemperedException(modelPackage, "cannot load the model package: " + e.getMessage(), e);

@@ -72,7 +72,31 @@ public final class SparkTagJob {
         var table = spark.read().parquet(request.output().toAbsolutePath().toString());
         long total = table.count();
         long errors = table.filter("error IS NOT NULL").count();
+        writePredictions(table, request.output().toAbsolutePath());
         return new Summary(total, errors, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The rows as JSON lines for {@code tempered tag --apply} (which runs in the OSGi application, without a
+     * Parquet reader), streamed from the committed table to the driver and renamed into place whole.
+     */
+    static void writePredictions(org.apache.spark.sql.Dataset<Row> table, Path dir) throws TemperedException {
+        Path file = dir.resolve(dev.tempered.api.library.StoredPrediction.FILE);
+        com.fasterxml.jackson.databind.ObjectWriter json = new com.fasterxml.jackson.databind.ObjectMapper().writer();
+        try {
+            Path tmp = Files.createTempFile(dir, "_tempered-predictions-", ".tmp");
+            try (java.io.BufferedWriter w = Files.newBufferedWriter(tmp, java.nio.charset.StandardCharsets.UTF_8)) {
+                Iterator<Row> rows = table.toLocalIterator();
+                while (rows.hasNext()) {
+                    w.write(json.writeValueAsString(TableRow.prediction(rows.next())));
+                    w.write('\n');
+                }
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new TemperedException(file, "cannot write the rows for tag --apply: " + e.getMessage(), e);
+        }
     }
 
     /** The executor side: one pipeline per JVM, rows produced lazily in chunks. */

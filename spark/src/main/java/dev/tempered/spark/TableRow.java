@@ -21,6 +21,33 @@ import org.apache.spark.sql.types.StructType;
 
 /** The Parquet table's columns, one row per file; a file that could not be analysed keeps its error here. */
 public final class TableRow {
+    /** A row as {@code tag --apply} reads it (the JSON lines beside the Parquet parts). */
+    static dev.tempered.api.library.StoredPrediction prediction(Row r) {
+        List<String> labels = new java.util.ArrayList<>();
+        double[] p = new double[0];
+        if (!r.isNullAt(r.fieldIndex("distribution"))) {
+            Map<String, Double> d = new java.util.TreeMap<>(
+                    scala.jdk.javaapi.CollectionConverters.asJava(r.<String, Double>getMap(r.fieldIndex("distribution"))));
+            p = new double[d.size()];
+            int i = 0;
+            for (Map.Entry<String, Double> e : d.entrySet()) {
+                labels.add(e.getKey());
+                p[i++] = e.getValue();
+            }
+        }
+        return new dev.tempered.api.library.StoredPrediction(r.getString(r.fieldIndex("path")),
+                r.isNullAt(r.fieldIndex("size")) ? -1 : r.getLong(r.fieldIndex("size")),
+                r.isNullAt(r.fieldIndex("mtime")) ? 0 : r.getTimestamp(r.fieldIndex("mtime")).getTime(),
+                r.getString(r.fieldIndex("content_hash")), r.getString(r.fieldIndex("model")),
+                number(r, "temperature"), labels, p, number(r, "mutual_information"), number(r, "duration_s"),
+                r.getString(r.fieldIndex("error")));
+    }
+
+    private static double number(Row r, String column) {
+        int i = r.fieldIndex(column);
+        return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
+    }
+
     public static final StructType SCHEMA = new StructType(new StructField[] {
         field("path", DataTypes.StringType, false),
         field("size", DataTypes.LongType, true),
@@ -34,6 +61,7 @@ public final class TableRow {
         field("entropy", DataTypes.DoubleType, true),
         field("mutual_information", DataTypes.DoubleType, true),
         field("windows", DataTypes.IntegerType, true),
+        field("duration_s", DataTypes.DoubleType, true),
         field("decision", DataTypes.StringType, true),
         field("error", DataTypes.StringType, true),
     });
@@ -67,7 +95,7 @@ public final class TableRow {
         TrackAnalysis a = outcome.analysis();
         if (a == null || error != null) {
             return RowFactory.create(file.toString(), size, mtime, hash, model, null, null, null, null, null, null,
-                    null, null, error == null ? file + ": no analysis" : error);
+                    null, null, null, error == null ? file + ": no analysis" : error);
         }
         GenrePrediction p = a.prediction();
         Map<String, Double> distribution = new LinkedHashMap<>();
@@ -79,6 +107,7 @@ public final class TableRow {
         return RowFactory.create(file.toString(), size, mtime, hash, p.model().toString(), p.temperature(),
                 scala.jdk.javaapi.CollectionConverters.asScala(distribution), p.topLabel(), p.confidence(),
                 p.entropy(), p.mutualInformation(), a.windows().size(),
+                a.audio() == null ? null : a.audio().durationSeconds(),
                 policy.decide(p.confidence()).name().toLowerCase(java.util.Locale.ROOT), null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tempered.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -119,5 +120,97 @@ class SparkTagJobTest {
         assertEquals(java.util.Set.copyOf(rerun), table(out).keySet());
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         assertFalse(Files.exists(out.resolve("_temporary")));
+    }
+
+    @Test
+    void tagDryRunAgreesWithTheTableAndApplyWritesOnlyFilesThatDidNotChange(@TempDir Path tmp) throws Exception {
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        List<Path> copies = new ArrayList<>();
+        for (Path c : clips) {
+            copies.add(Files.copy(c, lib.resolve(c.getFileName())));
+        }
+        // A librarian's own genre, which the default policy keeps.
+        Path tagged = copies.stream().filter(c -> c.toString().endsWith(".ogg")).findFirst().orElseThrow();
+        Files.delete(tagged);
+        TestCorpus.run("ffmpeg", "-v", "error", "-y", "-i", clips.get(copies.indexOf(tagged)).toString(), "-c", "copy",
+                "-map_metadata", "-1", "-metadata:s:a:0", "genre=Hip-Hop", tagged.toString());
+        Path damaged = Files.copy(broken, lib.resolve(broken.getFileName()));
+        Path out = tmp.resolve("table");
+        List<String> paths = new ArrayList<>(copies.stream().map(Path::toString).toList());
+        paths.add(damaged.toString());
+        SparkTagJob.run(spark, new SparkTagJob.Request(paths, TestCorpus.modelPackage(), 2, Double.NaN, out));
+        Map<String, Row> rows = table(out);
+        assertTrue(Files.isRegularFile(out.resolve(dev.tempered.api.library.StoredPrediction.FILE)));
+
+        try (CorePipeline pipeline = CorePipeline.open(TestCorpus.modelPackage())) {
+            dev.tempered.tagwriter.internal.TagWriterImpl writer =
+                    dev.tempered.tagwriter.internal.TagWriterImpl.standalone(tmp.resolve("journal"));
+            // tag --dry-run on the same files: the collection job's own path (scanner, index, pipeline, policy).
+            List<dev.tempered.api.library.LibraryEntry> dry = new java.util.concurrent.CopyOnWriteArrayList<>();
+            pipeline.tagger(tmp.resolve("index-dry"), writer, writer).tag(new dev.tempered.api.library.TagJobRequest(
+                    List.of(lib), null, true, dev.tempered.api.tag.TagPolicy.defaults(), 1, null,
+                    dev.tempered.api.library.LabelSource.NONE, null, false), listener(dry));
+            int compared = 0;
+            for (dev.tempered.api.library.LibraryEntry e : dry) {
+                if (e.file().equals(damaged.toRealPath())) {
+                    continue;
+                }
+                Row r = rows.get(e.file().toString());
+                assertNotNull(r, "no row for " + e.file());
+                assertEquals(e.topLabel(), r.getAs("top_label"), e.file().toString());
+                assertEquals(e.confidence(), (double) r.getAs("confidence"), 1e-6, e.file().toString());
+                compared++;
+            }
+            assertEquals(copies.size(), compared);
+
+            // Changed after the Spark run: its row is no longer its own.
+            Path changed = copies.stream().filter(c -> c.toString().endsWith(".wav")).findFirst().orElseThrow();
+            byte[] before = Files.readAllBytes(changed);
+            Files.write(changed, new byte[] {0, 0, 0, 0}, java.nio.file.StandardOpenOption.APPEND);
+            byte[] edited = Files.readAllBytes(changed);
+            dev.tempered.api.library.CollectionTagger tagger = pipeline.tagger(tmp.resolve("index"), writer, writer);
+            dev.tempered.api.library.TagJobSummary applied = tagger.apply(out, new dev.tempered.api.library.TagJobRequest(
+                    List.of(lib), null, false, dev.tempered.api.tag.TagPolicy.defaults(), 1, tmp.resolve("report"),
+                    dev.tempered.api.library.LabelSource.NONE, null, false), dev.tempered.api.library.TagJobListener.NONE);
+            assertTrue(applied.failures().get(changed).startsWith("changed since the Spark run"),
+                    applied.failures().toString());
+            assertArrayEquals(edited, Files.readAllBytes(changed), "a changed file is left as it is");
+            assertTrue(applied.failures().get(damaged).contains("broken.mp3") || !applied.failures().get(damaged)
+                    .isBlank(), applied.failures().toString());
+            assertEquals(copies.size() - 1, applied.analysed());
+            assertEquals("Hip-Hop", writer.read(tagged).get("GENRE"), "the librarian's genre is kept");
+            for (Path c : copies) {
+                if (!c.equals(changed)) {
+                    Map<String, String> tags = writer.read(c);
+                    assertEquals("choi-gtzan@1.0.0", tags.getOrDefault(dev.tempered.api.tag.TagFields.MODEL, "")
+                            .split(" ")[0], c + ": " + tags);
+                }
+            }
+            assertTrue(Files.isRegularFile(tmp.resolve("report").resolve("report.csv")));
+            // The index now knows the applied files: a tag run over them analyses nothing again.
+            dev.tempered.api.library.TagJobSummary again = tagger.tag(new dev.tempered.api.library.TagJobRequest(
+                    List.of(lib), null, true, dev.tempered.api.tag.TagPolicy.defaults(), 1, null,
+                    dev.tempered.api.library.LabelSource.NONE, null, false), dev.tempered.api.library.TagJobListener.NONE);
+            assertEquals(copies.size() - 1, again.unchanged(), again.toString());
+            assertFalse(java.util.Arrays.equals(before, edited));
+        }
+    }
+
+    private static dev.tempered.api.library.TagJobListener listener(List<dev.tempered.api.library.LibraryEntry> done) {
+        return new dev.tempered.api.library.TagJobListener() {
+            @Override
+            public void progress(dev.tempered.api.library.TagJobProgress progress) {
+            }
+
+            @Override
+            public void fileDone(dev.tempered.api.library.LibraryEntry entry) {
+                done.add(entry);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+        };
     }
 }

@@ -25,6 +25,19 @@ public interface CollectionTagger {
     TagJobSummary tag(TagJobRequest request, TagJobListener listener) throws TemperedException;
 
     /**
+     * Writes the tags of predictions made elsewhere (a {@code tempered spark} table folder and its
+     * {@value StoredPrediction#FILE}) through the same policy, writer, review queue, index and reports as
+     * {@link #tag}: a file is written only while its content hash is the one it had when it was analysed (else it
+     * is a failure "changed since"), an error row is a failure with its error, and only rows for files under the
+     * request's roots are applied. The table's model must be installed (its outside-the-taxonomy limit and
+     * configured threshold apply); the request's model id is not used.
+     *
+     * @throws TemperedException when the table cannot be read, names no model or one that is not installed
+     * @since 1.3
+     */
+    TagJobSummary apply(Path table, TagJobRequest request, TagJobListener listener) throws TemperedException;
+
+    /**
      * Restores, through the tag journal, the tags of files under the roots as they were before Tempered wrote
      * them, and marks them unwritten in the index.
      *

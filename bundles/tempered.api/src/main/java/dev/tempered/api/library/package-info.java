@@ -4,5 +4,5 @@
  */
 @org.osgi.annotation.bundle.Export
 @org.jspecify.annotations.NullMarked
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.tempered.api.library;

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tempered tag}: analyse a collection and write calibrated genre tags safely, resumably. */
 @Command(name = "tag", mixinStandardHelpOptions = true, sortOptions = false,
-        customSynopsis = {"tempered tag [OPTIONS] PATH...", "       tempered tag --undo PATH..."},
+        customSynopsis = {"tempered tag [OPTIONS] PATH...", "       tempered tag --undo PATH...",
+            "       tempered tag --apply TABLE [OPTIONS] [PATH...]"},
         description = {"analyse a collection and write calibrated genre tags safely", "",
             "Scans the folders for audio (recognised by content, not by name), analyses every file the library",
             "index does not already know with the current model and temperature, and writes the genre where the",
@@ -117,7 +118,12 @@ public final class TagCommand implements TemperedCommand {
     @Option(names = "--undo", description = "restore the tags Tempered wrote under PATH to what they were")
     boolean undo;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files and folders")
+    @Option(names = "--apply", paramLabel = "TABLE", description = {"write the tags of a `tempered spark` table (its",
+        "folder) instead of analysing: same policy, writer, index and reports; only files whose content",
+        "hash still matches the table's are written; PATH... limits it to files under them (default all)"})
+    Path apply;
+
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "files and folders")
     List<Path> roots = new ArrayList<>();
 
     /** Accepts the words of {@link GenreChoice}. */
@@ -154,8 +160,15 @@ public final class TagCommand implements TemperedCommand {
         Path report = this.report == null ? null : this.report.toAbsolutePath();
         int jobs = this.jobs == null ? 0 : this.jobs;
         LabelSource labels = labelsFrom == null ? LabelSource.NONE : labelsFrom.source;
-        if (roots.isEmpty()) {
+        if (roots.isEmpty() && apply == null) {
             throw new UsageException("no files or folders given");
+        }
+        if (apply != null && (undo || labelsFrom != null || reanalyse || model != null)) {
+            throw new UsageException("--apply takes the table's model and predictions: it goes without --undo, "
+                    + "--labels-from, --reanalyse and --model");
+        }
+        if (apply != null && !Files.exists(apply)) {
+            throw new UsageException(apply + ": no such table folder");
         }
         for (Path r : roots) {
             if (!undo && !Files.exists(r)) {
@@ -182,9 +195,19 @@ public final class TagCommand implements TemperedCommand {
                     + e.getMessage().replace("suggest threshold", "suggest threshold (--min-suggest)")
                     .replace("apply threshold", "apply threshold (--min-confidence)"));
         }
-        TagJobRequest request = new TagJobRequest(roots, defaults.model(model), dryRun, policy, jobs, report, labels,
+        List<Path> scope = roots.isEmpty() ? List.of(Path.of("/")) : roots;
+        TagJobRequest request = new TagJobRequest(scope, defaults.model(model), dryRun, policy, jobs, report, labels,
                 labelMap, reanalyse);
-        TagJobSummary s = TagJobConsole.run(tagger, request, context);
+        TagJobSummary s;
+        if (apply != null) {
+            try {
+                s = TagJobConsole.run(console -> tagger.apply(apply, request, console), context);
+            } catch (dev.tempered.api.TemperedException e) {
+                throw new UsageException(e.getMessage());
+            }
+        } else {
+            s = TagJobConsole.run(tagger, request, context);
+        }
         TagJobConsole.printSummary(context.out(), s);
         // Nothing found where files were skipped (not audio, unreadable) is a failure a script should notice.
         boolean nothingFound = s.found() == 0 && !s.warnings().isEmpty();

@@ -22,12 +22,22 @@ public final class TagJobConsole {
     /** Runs a job with progress on stderr; Ctrl-C or SIGTERM cancels it, and it returns once every file is whole. */
     static TagJobSummary run(CollectionTagger tagger, TagJobRequest request, CliContext context)
             throws Exception {
+        return run(console -> tagger.tag(request, console), context);
+    }
+
+    /** What a job does with the console as its listener. */
+    interface Job {
+        TagJobSummary run(TagJobListener console) throws Exception;
+    }
+
+    /** Runs any collection job (tag, apply) the same way. */
+    static TagJobSummary run(Job job, CliContext context) throws Exception {
         Console console = new Console(context.err(), context.interactive());
         try (StopSignals signals = StopSignals.install(() -> {
             console.cancelled.set(true);
             context.err().println("\ntempered: stopping; finishing the files in flight (Ctrl-C again to force)");
         })) {
-            return tagger.tag(request, console);
+            return job.run(console);
         } finally {
             console.clear();
         }

@@ -173,6 +173,12 @@ class EvaluateCommandTest {
         }
 
         @Override
+        public dev.tempered.api.library.TagJobSummary apply(Path table, dev.tempered.api.library.TagJobRequest request,
+                dev.tempered.api.library.TagJobListener listener) {
+            throw new UnsupportedOperationException("not used by these tests");
+        }
+
+        @Override
         public List<dev.tempered.api.tag.TagResult> undo(List<Path> roots,
                 dev.tempered.api.library.TagJobListener listener) {
             throw new UnsupportedOperationException();

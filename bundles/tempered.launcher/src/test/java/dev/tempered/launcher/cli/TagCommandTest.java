@@ -42,6 +42,12 @@ class TagCommandTest {
         }
 
         @Override
+        public dev.tempered.api.library.TagJobSummary apply(Path table, dev.tempered.api.library.TagJobRequest request,
+                dev.tempered.api.library.TagJobListener listener) {
+            throw new UnsupportedOperationException("not used by these tests");
+        }
+
+        @Override
         public List<TagResult> undo(List<Path> roots, TagJobListener listener) {
             return undone;
         }

@@ -73,6 +73,20 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
         this.indexDir = indexDir;
     }
 
+    /**
+     * Without a framework (the Spark module, tools, other modules' tests): the product's collection tagger over
+     * plain parts, its index in {@code indexDir}.
+     */
+    public static CollectionTaggerComponent standalone(ModelRepository models, AudioLoader loader,
+            Calibrator calibrator, Path indexDir, TagWriter writer, TagJournal journal,
+            java.util.Collection<FrontEnd> frontEnds) {
+        CollectionTaggerComponent c = new CollectionTaggerComponent(models, loader, calibrator, indexDir);
+        c.setWriter(writer);
+        c.setJournal(journal);
+        frontEnds.forEach(c::addFrontEnd);
+        return c;
+    }
+
     private static Path indexDir(BundleContext context, LibraryConfiguration config) {
         if (config != null && !config.indexDir().isBlank()) {
             return Path.of(config.indexDir());
@@ -186,6 +200,62 @@ public final class CollectionTaggerComponent implements CollectionTagger, Review
         } finally {
             jobLock.unlock();
         }
+    }
+
+    @Override
+    public TagJobSummary apply(Path table, TagJobRequest request, TagJobListener listener) throws TemperedException {
+        TagWriter w = writer;
+        if (!request.dryRun() && w == null) {
+            throw new TemperedException(null, "no tag writer is installed; run with --dry-run to preview only");
+        }
+        List<dev.tempered.api.library.StoredPrediction> rows = readTable(table);
+        lock();
+        try (LibraryIndex index = LibraryIndex.open(indexDir)) {
+            TagJob job = new TagJob(engine, w, index, request, listener);
+            TagJob.Outcome o = job.runApply(table, rows);
+            List<Path> reports = List.of();
+            if (request.reportDir() != null) {
+                try {
+                    reports = Reports.write(request.reportDir(), o.entries(), job.summary(List.of(), Map.of()),
+                            o.spec().labels(), o.policy(), charts, request.roots());
+                } catch (IOException e) {
+                    throw new TemperedException(request.reportDir(), "cannot write the reports: " + e.getMessage(), e);
+                }
+            }
+            job.finishPhase();
+            return job.summary(reports, Map.of());
+        } finally {
+            jobLock.unlock();
+        }
+    }
+
+    /** A Spark table's rows, from the JSON lines its job wrote beside the Parquet parts. */
+    static List<dev.tempered.api.library.StoredPrediction> readTable(Path table) throws TemperedException {
+        Path file = Files.isDirectory(table) ? table.resolve(dev.tempered.api.library.StoredPrediction.FILE) : table;
+        if (!Files.isRegularFile(file)) {
+            throw new TemperedException(table, "not a table written by tempered spark (no "
+                    + dev.tempered.api.library.StoredPrediction.FILE + " in it)");
+        }
+        List<dev.tempered.api.library.StoredPrediction> rows = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectReader reader = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readerFor(dev.tempered.api.library.StoredPrediction.class);
+        int line = 0;
+        try (java.io.BufferedReader r = Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            for (String s = r.readLine(); s != null; s = r.readLine()) {
+                line++;
+                if (!s.isBlank()) {
+                    rows.add(reader.readValue(s));
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new TemperedException(file, "line " + line + ": not a prediction row: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new TemperedException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            throw new TemperedException(file, "no rows");
+        }
+        return rows;
     }
 
     private void lock() throws TemperedException {

@@ -148,6 +148,97 @@ final class TagJob {
         return new Outcome(summary(List.of(), Map.of()), List.copyOf(entries), spec, policy);
     }
 
+    /**
+     * {@code tag --apply}: writes predictions made elsewhere (a Spark table's rows) through {@link #finish}, as if
+     * this job had analysed the files, for the rows whose file lies under the request's roots and still has the
+     * content it had then.
+     */
+    Outcome runApply(Path table, List<dev.tempered.api.library.StoredPrediction> rows) throws TemperedException {
+        String modelName = rows.stream().map(dev.tempered.api.library.StoredPrediction::model)
+                .filter(java.util.Objects::nonNull).findFirst().orElseThrow(() -> new TemperedException(table,
+                        "no row names a model: every file in the table failed"));
+        if (rows.stream().anyMatch(r -> r.model() != null && !r.model().equals(modelName))) {
+            throw new TemperedException(table, "rows of more than one model; apply one Spark run at a time");
+        }
+        ModelRef wanted = ModelRef.parse(modelName);
+        try (ModelLease lease = engine.lease(wanted.id())) {
+            spec = lease.model().spec();
+        } catch (TemperedException e) {
+            throw new TemperedException(table, "the table was made with " + modelName + ", which is not installed "
+                    + "here (install the same package, then apply again)", e);
+        }
+        if (!spec.ref().equals(wanted)) {
+            throw new TemperedException(table, "the table was made with " + modelName + " but " + spec.ref()
+                    + " is installed: install the version the Spark job used");
+        }
+        temperature = rows.stream().filter(r -> r.error() == null).mapToDouble(
+                dev.tempered.api.library.StoredPrediction::temperature).findFirst().orElse(Double.NaN);
+        policy = request.policy().withConfigured(engine.calibrator().minConfidence(spec.ref()));
+        List<Path> roots = request.roots().stream().map(r -> r.toAbsolutePath().normalize()).toList();
+        List<dev.tempered.api.library.StoredPrediction> wantedRows = rows.stream()
+                .filter(r -> roots.stream().anyMatch(Path.of(r.path())::startsWith)).toList();
+        found = wantedRows.size();
+        toAnalyse = found;
+        phase = Phase.ANALYSING;
+        progress(true);
+        for (dev.tempered.api.library.StoredPrediction r : wantedRows) {
+            if (listener.isCancelled()) {
+                break;
+            }
+            Path f = Path.of(r.path());
+            current = f;
+            if (r.error() != null) {
+                fail(f, null, stripFile(r.error(), f), 0);
+                continue;
+            }
+            BasicFileAttributes attrs;
+            String hash;
+            long s0 = System.nanoTime();
+            try {
+                attrs = Files.readAttributes(f, BasicFileAttributes.class);
+                hash = ContentHash.of(f);
+            } catch (IOException e) {
+                fail(f, null, "cannot read: " + e.getMessage(), 0);
+                continue;
+            }
+            addStage("index", System.nanoTime() - s0);
+            if (!hash.equals(r.contentHash())) {
+                // Edited, re-encoded or replaced since the Spark run: its prediction is not this file's.
+                fail(f, null, "changed since the Spark run (content hash differs); not written: run tempered tag on "
+                        + "it, or spark again", 0);
+                continue;
+            }
+            LibraryIndex.Row row;
+            try {
+                row = index.get(f).orElse(null);
+            } catch (SQLException e) {
+                row = null;
+            }
+            Work w = new Work(f, attrs, hash, row, truth(f));
+            // The table's distribution in the model's label order (a Parquet map keeps no order).
+            double[] probs = new double[spec.labels().size()];
+            if (!new java.util.HashSet<>(r.labels()).equals(new java.util.HashSet<>(spec.labels()))) {
+                fail(f, w, "the table's labels " + r.labels() + " are not " + spec.ref() + "'s", 0);
+                continue;
+            }
+            double[] given = r.probabilities();
+            for (int i = 0; i < given.length; i++) {
+                probs[spec.labels().indexOf(r.labels().get(i))] = given[i];
+            }
+            GenrePrediction p = GenrePrediction.of(spec.ref(), r.temperature(), spec.labels(), probs,
+                    r.mutualInformation());
+            String insufficient = r.durationSeconds() < AudioSufficiency.MIN_SECONDS ? String.format(java.util.Locale.ROOT,
+                    "%s: only %.3f s of audio (at least %.0f s needed)", AudioSufficiency.MARK, r.durationSeconds(),
+                    AudioSufficiency.MIN_SECONDS) : null;
+            analysed++;
+            finish(w, p, null, Status.ANALYSED, r.durationSeconds(), insufficient);
+            progress(false);
+        }
+        phase = Phase.REPORTING;
+        progress(true);
+        return new Outcome(summary(List.of(), Map.of()), List.copyOf(entries), spec, policy);
+    }
+
     TagJobSummary summary(List<Path> reports, Map<String, Double> evaluation) {
         Map<String, Integer> genres = new TreeMap<>();
         int failed = 0;
