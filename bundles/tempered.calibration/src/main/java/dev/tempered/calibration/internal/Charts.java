@@ -292,14 +292,7 @@ public final class Charts implements CalibrationCharts {
         if (!svg && !name.endsWith(".png")) {
             throw new IllegalArgumentException("chart file must end in .png or .svg: " + file);
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                // createTempFile makes owner-only files; a report is meant to be shared like any other file.
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            }
+        ReportFiles.replace(file, tmp -> {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 if (svg) {
                     SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
@@ -309,9 +302,6 @@ public final class Charts implements CalibrationCharts {
                     ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

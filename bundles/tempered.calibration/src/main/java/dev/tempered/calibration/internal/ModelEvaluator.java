@@ -120,13 +120,7 @@ public final class ModelEvaluator implements Evaluator {
         if (best != null) {
             csv.add(best.temperature(), "NLL_BEST_ON_THIS_DATA", best.nllAfter(), best.nllAfter(), best.nllAfter());
         }
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".metrics-", ".tmp");
-        try {
-            Files.writeString(tmp, csv.text(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        ReportFiles.replace(file, csv.text());
         return file;
     }
 }

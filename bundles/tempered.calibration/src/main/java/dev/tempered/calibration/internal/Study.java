@@ -407,7 +407,7 @@ public final class Study implements CalibrationStudy {
     }
 
     private static Path write(Path file, String text) throws IOException {
-        Files.writeString(file, text, StandardCharsets.UTF_8);
+        ReportFiles.replace(file, text);
         return file;
     }
 

@@ -333,12 +333,8 @@ public final class LabelledDataWorkbench implements Workbench {
         double[][][] z = logits.logits();
         int[] y = logits.truth();
         List<String> labels = logits.labels();
-        Path dir = file.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            // A temporary file renamed over the target: a planted link at the target is replaced, never followed.
-            Path tmp = Files.createTempFile(dir, ".logits-", ".tmp");
-            try {
+            ReportFiles.replace(file, tmp -> {
                 try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
                         SequenceWriter csv = CsvTable.CSV.writerFor(String[].class).writeValues(w)) {
                     List<String> h = new ArrayList<>(List.of("file", "label"));
@@ -361,11 +357,7 @@ public final class LabelledDataWorkbench implements Workbench {
                         csv.write(row.toArray(String[]::new));
                     }
                 }
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         } catch (IOException e) {
             throw new TemperedException(file, "cannot write: " + e.getMessage(), e);
         }

@@ -106,11 +106,8 @@ final class Reports {
     }
 
     private static void atomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write(text);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // Before: a fixed temporary name, so a link planted as .report.csv.tmp had its target truncated.
+        ReportFiles.replace(file, text);
     }
 
     /**

@@ -149,6 +149,23 @@ class CollectionTaggerTest {
     }
 
     @Test
+    void reportsNeverWriteThroughPlantedLinks() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("linked-report"));
+        Path victim = Files.writeString(tmp.resolve("victim.txt"), "keep me");
+        // At the report's names, and at the fixed temporary name the writer used before.
+        for (String name : List.of("report.csv", "report.json", ".report.csv.tmp", ".report.html.tmp")) {
+            Files.createSymbolicLink(out.resolve(name), victim);
+        }
+        tagger().tag(request(TagPolicy.defaults(), out), TagJobListener.NONE);
+        assertEquals("keep me", Files.readString(victim));
+        for (String name : List.of("report.csv", "report.json", "report.html")) {
+            assertTrue(Files.isRegularFile(out.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS), name);
+        }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(out.resolve("report.csv"))), "reports are readable by all");
+    }
+
+    @Test
     void aRerunStillCountsTheFilesWaitingForReview() throws Exception {
         TagPolicy strict = new TagPolicy(0.999999, TagPolicy.BelowThreshold.REVIEW, TagPolicy.ExistingGenre.REPLACE,
                 false);
