@@ -44,7 +44,7 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
     private final Consumer<ModelRepository> onChange;
     private volatile List<ModelSpec> snapshot = List.of();
     private volatile RunnerOptions options;
-    private List<Selector> configured = List.of();
+    private volatile List<Selector> configured = List.of();
     private long sequence;
     private boolean closed;
 
@@ -110,6 +110,19 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
         if (changed) {
             onChange.accept(this);
         }
+    }
+
+    /** The configured active-model selectors that no installed package matches (id, or id@version). */
+    List<String> unmatchedSelectors() {
+        List<String> out = new ArrayList<>();
+        for (Selector sel : configured) {
+            boolean any = snapshot.stream().anyMatch(s -> s.ref().id().equals(sel.id())
+                    && (sel.version() == null || s.ref().version().equals(sel.version())));
+            if (!any) {
+                out.add(sel.version() == null ? sel.id() : sel.id() + "@" + sel.version());
+            }
+        }
+        return out;
     }
 
     @Override

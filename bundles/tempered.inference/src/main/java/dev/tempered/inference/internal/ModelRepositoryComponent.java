@@ -87,6 +87,12 @@ public final class ModelRepositoryComponent implements ModelRepository {
             LOG.info("watching model folders {} every {} ms", dirs, pollMillis);
         }
         repository.configure(Arrays.asList(config.activeModel()));
+        // Before: a mistyped activeModel was ignored without a word and another package served.
+        for (String unknown : repository.unmatchedSelectors()) {
+            LOG.warn("activeModel '{}' names no installed package (installed: {}); the first installed package of "
+                    + "its task serves until one with that id appears", unknown, repository.installed().stream()
+                    .map(m -> m.ref().toString()).toList());
+        }
     }
 
     @Deactivate
