@@ -45,6 +45,15 @@ class MainTest {
         assertTrue(out().contains("--genre=POLICY"), out());
         assertTrue(out().contains("--min-confidence=P"), out());
         assertTrue(out().contains("tempered tag --undo PATH..."), out());
+        assertTrue(out().contains("tempered tag --apply TABLE"), out());
+    }
+
+    @Test
+    void theShellsHelpOffersOnlyAWayOutThatWorks() throws Exception {
+        assertEquals(0, run("shell", "--help"));
+        // Gogo's exit needs an exit code, and exit 0 ends the JVM even while a model loads in native code.
+        assertTrue(out().contains("Leave with: stop 0 (or Ctrl-D)"), out());
+        assertTrue(!out().contains("Leave with: exit"), out());
     }
 
     @Test
