@@ -190,8 +190,24 @@ final class SafeReplace {
                 throw new TagException(file, "read-only file (no write permission); not written");
             }
         }
-        if (!Files.isWritable(file.getParent())) {
-            throw new TagException(file, "its directory is not writable, so no temporary copy can be made beside it");
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isWritable(dir) || readOnlyByMode(dir)) {
+            throw new TagException(file, "its directory is not writable (" + dir + "), so no temporary copy can be "
+                    + "made beside it; not written");
+        }
+    }
+
+    /**
+     * A folder nobody may write (0555) is read-only by intent; root could write into it anyway, and before this
+     * check it did. Same rule as for files.
+     */
+    private static boolean readOnlyByMode(Path dir) {
+        try {
+            Set<PosixFilePermission> p = Files.readAttributes(dir, PosixFileAttributes.class).permissions();
+            return !(p.contains(PosixFilePermission.OWNER_WRITE) || p.contains(PosixFilePermission.GROUP_WRITE)
+                    || p.contains(PosixFilePermission.OTHERS_WRITE));
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
         }
     }
 

@@ -22,6 +22,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -592,6 +593,28 @@ class TagWriterTest {
         assertTrue(e.getMessage().contains(f.getFileName().toString()), e.getMessage());
         assertEquals(sha, Fixtures.sha256(f));
         assertNoLeftovers(f.getParent());
+    }
+
+    @Test
+    void aFileInAReadOnlyFolderIsRefusedEvenForRoot() throws Exception {
+        Path f = work("v24.mp3");
+        String sha = Fixtures.sha256(f);
+        Path dir = f.getParent();
+        Set<java.nio.file.attribute.PosixFilePermission> before = Files.getPosixFilePermissions(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            TagWriterImpl w = writer(SafeReplace.NONE);
+            TagPlan plan = w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults());
+            // The tests run as root here and in CI: root could write into 0555, and did before.
+            TagException e = assertThrows(TagException.class, () -> w.apply(plan));
+            assertTrue(e.getMessage().contains("directory is not writable"), e.getMessage());
+            assertEquals(sha, Fixtures.sha256(f));
+            try (var files = Files.list(dir)) {
+                assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary copy");
+            }
+        } finally {
+            Files.setPosixFilePermissions(dir, before);
+        }
     }
 
     @Test
