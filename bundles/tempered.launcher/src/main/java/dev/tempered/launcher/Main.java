@@ -114,6 +114,14 @@ public final class Main {
         } catch (UsageException e) {
             err.println("tempered " + name + ": " + e.getMessage());
             return Subcommand.USAGE;
+        } catch (dev.tempered.api.TemperedException e) {
+            // A condition a service named (a home in use by another run, an unreadable index): its message is
+            // the whole story; the stack trace only with --verbose.
+            err.println("tempered " + name + ": " + e.getMessage());
+            if (options.verbose) {
+                e.printStackTrace(err);
+            }
+            return Subcommand.USAGE;
         }
     }
 
