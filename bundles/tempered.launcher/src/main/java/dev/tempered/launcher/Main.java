@@ -19,10 +19,15 @@ import picocli.CommandLine;
 
 /** The {@code tempered} command line: global options, then one subcommand. */
 public final class Main {
+    /** Set by {@link #main} only: a process of our own may move java.io.tmpdir; a test calling run() may not. */
+    private static volatile boolean ownProcess;
+    private static volatile Path privateTemp;
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        ownProcess = true;
         int code;
         try {
             code = run(List.of(args), System.out, System.err);
@@ -30,6 +35,9 @@ public final class Main {
             System.err.println("tempered: internal error: " + t);
             t.printStackTrace(System.err);
             code = Subcommand.USAGE;
+        }
+        if (privateTemp != null) {
+            PrivateTemp.remove(privateTemp);
         }
         System.out.flush();
         // Non-daemon threads of bundles must not keep a finished command alive.
@@ -93,6 +101,14 @@ public final class Main {
         try {
             if (!needsFramework) {
                 return runner.run(new NoFrameworkContext(out, err, home, appDir(), interactive));
+            }
+            if (ownProcess && privateTemp == null) {
+                // Before the framework: ONNX Runtime and FileInstall make their folders in java.io.tmpdir.
+                try {
+                    privateTemp = PrivateTemp.use(home);
+                } catch (IOException e) {
+                    throw new UsageException("cannot make the private temporary folder: " + e.getMessage());
+                }
             }
             boolean shell = user instanceof ShellCommand;
             // Bundles only some commands start (the HTTP runtime: only serve), and the settings they read at start.
