@@ -99,9 +99,6 @@ public final class Main {
             needsFramework = command.needsFramework();
         }
         try {
-            if (!needsFramework) {
-                return runner.run(new NoFrameworkContext(out, err, home, appDir(), interactive));
-            }
             if (ownProcess && privateTemp == null) {
                 // Before the framework: ONNX Runtime and FileInstall make their folders in java.io.tmpdir.
                 try {
@@ -109,6 +106,9 @@ public final class Main {
                 } catch (IOException e) {
                     throw new UsageException("cannot make the private temporary folder: " + e.getMessage());
                 }
+            }
+            if (!needsFramework) {
+                return runner.run(new NoFrameworkContext(out, err, home, appDir(), interactive));
             }
             boolean shell = user instanceof ShellCommand;
             // Bundles only some commands start (the HTTP runtime: only serve), and the settings they read at start.
