@@ -18,10 +18,15 @@ import picocli.CommandLine;
 
 /** The {@code tempered} command line: global options, then one subcommand. */
 public final class Main {
+    /** Set by {@link #main} only: a process of our own may move java.io.tmpdir; a test calling run() may not. */
+    private static volatile boolean ownProcess;
+    private static volatile Path privateTemp;
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        ownProcess = true;
         int code;
         try {
             code = run(List.of(args), System.out, System.err);
@@ -29,6 +34,9 @@ public final class Main {
             System.err.println("tempered: internal error: " + t);
             t.printStackTrace(System.err);
             code = TemperedCommand.USAGE;
+        }
+        if (privateTemp != null) {
+            PrivateTemp.remove(privateTemp);
         }
         System.out.flush();
         // Non-daemon threads of bundles must not keep a finished command alive.
@@ -79,6 +87,14 @@ public final class Main {
         Runner runner = command::run;
         boolean needsFramework = command.needsFramework();
         try {
+            if (ownProcess && privateTemp == null) {
+                // Before the framework: ONNX Runtime and FileInstall make their folders in java.io.tmpdir.
+                try {
+                    privateTemp = PrivateTemp.use(home);
+                } catch (IOException e) {
+                    throw new UsageException("cannot make the private temporary folder: " + e.getMessage());
+                }
+            }
             if (!needsFramework) {
                 return runner.run(new NoFrameworkContext(out, err, home, appDir(), interactive));
             }
@@ -100,6 +116,14 @@ public final class Main {
             }
         } catch (UsageException e) {
             err.println("tempered " + name + ": " + e.getMessage());
+            return TemperedCommand.USAGE;
+        } catch (dev.tempered.api.TemperedException e) {
+            // A condition a service named (a home in use by another run, an unreadable index): its message is
+            // the whole story; the stack trace only with --verbose.
+            err.println("tempered " + name + ": " + e.getMessage());
+            if (options.verbose) {
+                e.printStackTrace(err);
+            }
             return TemperedCommand.USAGE;
         }
     }

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * takes a hold on it; a swap publishes the new model first and then drops the repository's own hold on the
  * old one, whose session closes when the last lease on it is closed. Changes (install, uninstall,
  * activation, configuration) are serialised by one lock, and ONNX sessions are opened under it, so two
- * swaps never interleave.
+ * swaps never interleave. {@link #close()} never waits long for that lock: a session creation that hangs
+ * inside ONNX Runtime must not hang the bundle's stop, and what it opens after the close is released.
  */
 public final class DefaultModelRepository implements ModelRepository, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultModelRepository.class);
@@ -42,19 +44,31 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
     private final Map<String, Selector> explicit = new HashMap<>();
     private final ConcurrentHashMap<String, OnnxEnsembleModel> active = new ConcurrentHashMap<>();
     private final Consumer<ModelRepository> onChange;
+    private final Loader loader;
     private volatile List<ModelSpec> snapshot = List.of();
     private volatile RunnerOptions options;
     private volatile List<Selector> configured = List.of();
     private long sequence;
-    private boolean closed;
+    private volatile boolean closed;
+
+    /** Opens and verifies a package into a model holding one reference (a seam for slow or failing loads in tests). */
+    @FunctionalInterface
+    interface Loader {
+        OnnxEnsembleModel open(Path pkg, RunnerOptions options) throws ModelPackageException;
+    }
 
     /**
      * @param options  how sessions are created
      * @param onChange told after every change of the installed set or of an active model, outside the lock
      */
     public DefaultModelRepository(RunnerOptions options, Consumer<ModelRepository> onChange) {
+        this(options, onChange, OnnxEnsembleModel::open);
+    }
+
+    DefaultModelRepository(RunnerOptions options, Consumer<ModelRepository> onChange, Loader loader) {
         this.options = Objects.requireNonNull(options);
         this.onChange = Objects.requireNonNull(onChange);
+        this.loader = Objects.requireNonNull(loader);
     }
 
     /** An installed package: its declaration and where to read it again when it is (re)activated. */
@@ -78,16 +92,54 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
         }
     }
 
-    /** Session settings for models loaded from now on; the ones already running keep theirs. */
+    /** Session settings for models loaded from now on; {@link #reopenActive()} applies them to the active ones. */
     public void setOptions(RunnerOptions options) {
         this.options = Objects.requireNonNull(options);
     }
 
     /**
+     * Opens every active model again with the current options and swaps to the new session; requests in
+     * flight finish on the old one. A model that fails to open again keeps serving on its old session.
+     */
+    public void reopenActive() {
+        boolean changed = false;
+        lock.lock();
+        try {
+            for (String task : List.copyOf(active.keySet())) {
+                OnnxEnsembleModel current = active.get(task);
+                Installed source = current == null ? null : installed.get(current.spec().ref());
+                if (source == null || closed) {
+                    continue;
+                }
+                try {
+                    OnnxEnsembleModel next = loader.open(source.source(), options);
+                    if (!next.spec().ref().equals(current.spec().ref())) {
+                        next.release();
+                        LOG.error("cannot reopen {}: {} now holds {}", current.spec().ref(), source.source(),
+                                next.spec().ref());
+                        continue;
+                    }
+                    changed |= publish(task, current, next);
+                } catch (ModelPackageException e) {
+                    LOG.error("cannot reopen {} with the new options; it keeps its old session: {}",
+                            current.spec().ref(), e.getMessage());
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (changed) {
+            onChange.accept(this);
+        }
+    }
+
+    /**
      * Sets the configured active models ({@code id} or {@code id@version}, at most one per task) and drops
      * activations made through {@link #activate}; swaps where the choice changes.
+     *
+     * @return the configured selectors that name no installed package (they apply when one arrives)
      */
-    public void configure(List<String> selectors) {
+    public List<String> configure(List<String> selectors) {
         List<Selector> parsed = new ArrayList<>();
         for (String s : selectors) {
             if (s != null && !s.isBlank()) {
@@ -99,30 +151,24 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
             }
         }
         boolean changed;
+        List<String> unknown = new ArrayList<>();
         lock.lock();
         try {
             configured = List.copyOf(parsed);
             explicit.clear();
             changed = reconcileAll();
+            for (Selector s : configured) {
+                if (pick(s.id(), s.version(), null).isEmpty()) {
+                    unknown.add(s.toString());
+                }
+            }
         } finally {
             lock.unlock();
         }
         if (changed) {
             onChange.accept(this);
         }
-    }
-
-    /** The configured active-model selectors that no installed package matches (id, or id@version). */
-    List<String> unmatchedSelectors() {
-        List<String> out = new ArrayList<>();
-        for (Selector sel : configured) {
-            boolean any = snapshot.stream().anyMatch(s -> s.ref().id().equals(sel.id())
-                    && (sel.version() == null || s.ref().version().equals(sel.version())));
-            if (!any) {
-                out.add(sel.version() == null ? sel.id() : sel.id() + "@" + sel.version());
-            }
-        }
-        return out;
+        return List.copyOf(unknown);
     }
 
     @Override
@@ -175,7 +221,7 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
         }
         // Not active: a session of its own that closes with the lease.
         try {
-            OnnxEnsembleModel m = OnnxEnsembleModel.open(target.source(), options);
+            OnnxEnsembleModel m = loader.open(target.source(), options);
             if (!m.spec().ref().equals(target.spec().ref())) {
                 m.release();
                 throw new InferenceException(target.source() + " now holds " + m.spec().ref() + ", not "
@@ -191,7 +237,7 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
     public ModelSpec install(Path pkg) throws ModelPackageException {
         Path source = pkg.toAbsolutePath().normalize();
         // Verification opens a session; slow for big graphs, so it runs before taking the lock.
-        OnnxEnsembleModel fresh = OnnxEnsembleModel.open(source, options);
+        OnnxEnsembleModel fresh = loader.open(source, options);
         ModelSpec spec = fresh.spec();
         lock.lock();
         try {
@@ -289,12 +335,23 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
         }
     }
 
-    /** Closes the active models' sessions once their leases drain; nothing can be activated afterwards. */
+    /**
+     * Closes the active models' sessions once their leases drain; nothing can be activated afterwards. Waits at
+     * most a second for a change in progress: one stuck inside ONNX Runtime releases what it opens when it returns.
+     */
     @Override
     public void close() {
-        lock.lock();
+        closed = true;
+        boolean locked = false;
         try {
-            closed = true;
+            locked = lock.tryLock(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            LOG.warn("closing the model repository while a model change is still in progress");
+        }
+        try {
             for (String task : List.copyOf(active.keySet())) {
                 OnnxEnsembleModel m = active.remove(task);
                 if (m != null) {
@@ -302,8 +359,30 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
                 }
             }
         } finally {
-            lock.unlock();
+            if (locked) {
+                lock.unlock();
+            }
         }
+    }
+
+    /** Publishes {@code next} as the task's model and releases {@code current}; after a close, releases {@code next}. */
+    private boolean publish(String task, OnnxEnsembleModel current, OnnxEnsembleModel next) {
+        if (closed) {
+            next.release();
+            return false;
+        }
+        // Publish first, then release: a request that read the old model either got its hold in time or retries.
+        active.put(task, next);
+        if (current != null) {
+            current.release();
+        }
+        // A close that did not wait for the lock may have emptied the map meanwhile: nothing may outlive it.
+        if (closed && active.remove(task, next)) {
+            next.release();
+            return false;
+        }
+        LOG.info("active {} model: {} -> {}", task, current == null ? "none" : current.spec().ref(), next.spec().ref());
+        return true;
     }
 
     // ---------------------------------------------------------------------------------- under the lock
@@ -370,19 +449,13 @@ public final class DefaultModelRepository implements ModelRepository, AutoClosea
             if (current != null && current.spec().ref().equals(ref)) {
                 return false;
             }
-            next = OnnxEnsembleModel.open(want.get().source(), options);
+            next = loader.open(want.get().source(), options);
             if (!next.spec().ref().equals(ref)) {
                 next.release();
                 throw new ModelPackageException(want.get().source(), "now holds " + next.spec().ref() + ", not " + ref);
             }
         }
-        // Publish first, then release: a request that read the old model either got its hold in time or retries.
-        active.put(task, next);
-        if (current != null) {
-            current.release();
-        }
-        LOG.info("active {} model: {} -> {}", task, current == null ? "none" : current.spec().ref(), ref);
-        return true;
+        return publish(task, current, next);
     }
 
     /** The explicit activation, else the configured model, else the current model's id, else the first installed. */

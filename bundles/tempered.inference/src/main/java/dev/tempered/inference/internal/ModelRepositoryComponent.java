@@ -10,11 +10,20 @@ import dev.tempered.api.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -40,65 +49,170 @@ public final class ModelRepositoryComponent implements ModelRepository {
     public static final String MODELS_DIR_PROPERTY = "tempered.models.dir";
     private static final Logger LOG = LoggerFactory.getLogger(ModelRepositoryComponent.class);
 
+    /** How long activation waits for the models already in the folders before the service is registered. */
+    static final Duration ACTIVATION_WAIT = Duration.ofSeconds(120);
+    /** How long deactivation waits for a model change in progress before it stops without it. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    static final String WORKER_THREAD = "tempered-inference-worker";
+
     private final BundleContext context;
     private final List<ModelRepositoryListener> listeners = new CopyOnWriteArrayList<>();
     private final DefaultModelRepository repository;
-    private PackageWatcher watcher;
+    /**
+     * Every change that opens ONNX sessions (the configuration, packages from the folders) runs here, one at a
+     * time and in order. Not on ConfigAdmin's thread: a session creation that hangs (intraOpThreads=100000 did,
+     * inside OrtSession.createSession) would stop every later configuration of every bundle, and `stop 0`.
+     */
+    private final ExecutorService worker;
+    private final Duration stopWait;
+    private volatile Thread workerThread;
+    private volatile boolean deactivated;
+    /** The watcher and its settings: written on the worker only; the watcher is also closed by deactivate. */
+    private volatile PackageWatcher watcher;
     private long pollMillis;
-    /** The options sessions are created with; guarded by {@code this}. */
-    private RunnerOptions options;
+    private volatile RunnerOptions options;
 
     @Activate
     public ModelRepositoryComponent(BundleContext context, RepositoryConfiguration config) {
-        this.context = context;
-        OrtRuntime.useHome(home());
-        this.options = options(config, null);
-        this.repository = new DefaultModelRepository(options, this::announce);
-        modified(config);
+        this(context, config, OnnxEnsembleModel::open, STOP_WAIT);
     }
 
+    ModelRepositoryComponent(BundleContext context, RepositoryConfiguration config, DefaultModelRepository.Loader loader,
+            Duration stopWait) {
+        this.context = context;
+        this.stopWait = stopWait;
+        OrtRuntime.useHome(home());
+        this.options = options(config, null);
+        this.repository = new DefaultModelRepository(options, this::announce, loader);
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, WORKER_THREAD);
+            t.setDaemon(true);
+            workerThread = t;
+            return t;
+        });
+        // The service starts with the models already in the folders, unless loading them hangs: then it starts
+        // without them and they arrive when (if) the worker gets through.
+        Future<?> first = worker.submit(() -> apply(config));
+        try {
+            first.get(ACTIVATION_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("the model folders are still being loaded after {} s; the model repository starts without"
+                    + " waiting for them", ACTIVATION_WAIT.toSeconds());
+        } catch (ExecutionException e) {
+            LOG.error("loading the model folders failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Returns at once: the change is applied on the worker, after the changes before it. */
     @Modified
-    synchronized void modified(RepositoryConfiguration config) {
+    void modified(RepositoryConfiguration config) {
+        submit("configuration " + config, () -> apply(config));
+    }
+
+    /** Applies one configuration; on the worker. */
+    private void apply(RepositoryConfiguration config) {
+        if (deactivated) {
+            return;
+        }
         RunnerOptions next = options(config, options);
-        if (!next.equals(options)) {
+        boolean reopen = !next.equals(options);
+        if (reopen) {
             options = next;
             repository.setOptions(next);
         }
         List<Path> dirs = dirs(config);
+        List<String> active = Arrays.asList(config.activeModel());
         if (watcher == null || !watcher.dirs().equals(dirs) || pollMillis != config.pollMillis()) {
             if (watcher != null) {
                 watcher.close();
                 forgetFolders(watcher.dirs(), dirs);
             }
             pollMillis = Math.max(50, config.pollMillis());
-            // Installs what is there already before the first activation, so the service starts with its models.
-            repository.configure(Arrays.asList(config.activeModel()));
+            // The configured choice first, so the packages already there install straight into it.
+            repository.configure(active);
+            if (deactivated) {
+                return;
+            }
             watcher = new PackageWatcher(dirs, pollMillis, new PackageWatcher.Handler() {
                 @Override
                 public void arrived(Path pkg) {
-                    installFromFolder(pkg);
+                    onWorker("install " + pkg, () -> installFromFolder(pkg));
                 }
 
                 @Override
                 public void vanished(Path pkg) {
-                    repository.uninstallSource(pkg);
+                    onWorker("uninstall " + pkg, () -> repository.uninstallSource(pkg));
                 }
             });
             LOG.info("watching model folders {} every {} ms", dirs, pollMillis);
+            if (deactivated) {
+                // Stopped while the first scan was loading: deactivate may have closed the previous watcher only.
+                watcher.close();
+                return;
+            }
         }
-        repository.configure(Arrays.asList(config.activeModel()));
-        // Before: a mistyped activeModel was ignored without a word and another package served.
-        for (String unknown : repository.unmatchedSelectors()) {
-            LOG.warn("activeModel '{}' names no installed package (installed: {}); the first installed package of "
-                    + "its task serves until one with that id appears", unknown, repository.installed().stream()
-                    .map(m -> m.ref().toString()).toList());
+        List<String> unknown = repository.configure(active);
+        if (!unknown.isEmpty()) {
+            LOG.warn("activeModel {} names no installed model package (installed: {}); it becomes active when such"
+                    + " a package arrives", unknown.size() == 1 ? "'" + unknown.get(0) + "'" : unknown,
+                    repository.installed().isEmpty() ? "none" : repository.installed().stream()
+                            .map(s -> s.ref().toString()).collect(Collectors.joining(", ")));
+        }
+        if (reopen) {
+            repository.reopenActive();
         }
     }
 
+    /** Runs now when already on the worker (the watcher's first scan), else queues it there. */
+    private void onWorker(String what, Runnable task) {
+        if (Thread.currentThread() == workerThread) {
+            task.run();
+        } else {
+            submit(what, task);
+        }
+    }
+
+    private void submit(String what, Runnable task) {
+        if (deactivated) {
+            return;
+        }
+        try {
+            worker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+                    LOG.error("model repository change failed ({}); later changes still apply", what, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("ignoring {}: the model repository is stopping", what);
+        }
+    }
+
+    /** Waits until the changes queued so far are applied (for tests). */
+    void awaitChanges() throws Exception {
+        worker.submit(() -> { }).get(30, TimeUnit.SECONDS);
+    }
+
+    /** Stops watching and closes the sessions; waits for a change in progress for {@link #STOP_WAIT} at most. */
     @Deactivate
-    synchronized void deactivate() {
-        if (watcher != null) {
-            watcher.close();
+    void deactivate() {
+        deactivated = true;
+        // Changes still queued are moot; one in progress is interrupted, and abandoned if it does not return.
+        worker.shutdownNow();
+        try {
+            if (!worker.awaitTermination(stopWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("a model change is still in progress after {} ms (ONNX Runtime creating a session?);"
+                        + " stopping without it", stopWait.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        PackageWatcher w = watcher;
+        if (w != null) {
+            w.close();
         }
         repository.close();
     }
@@ -189,7 +303,7 @@ public final class ModelRepositoryComponent implements ModelRepository {
     }
 
     /** The options in force, for tests. */
-    synchronized RunnerOptions options() {
+    RunnerOptions options() {
         return options;
     }
 

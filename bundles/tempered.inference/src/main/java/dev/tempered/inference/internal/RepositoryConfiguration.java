@@ -3,7 +3,10 @@ package dev.tempered.inference.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Configuration of the model repository (PID {@code dev.tempered.inference}); every change applies without restart. */
+/**
+ * Configuration of the model repository (PID {@code dev.tempered.inference}); every change applies without restart,
+ * on the repository's own worker thread (never ConfigAdmin's: opening a session may take long).
+ */
 @ObjectClassDefinition(name = "Tempered model repository",
         description = "Where model packages are found, which one is active per task, and how ONNX Runtime runs them.")
 public @interface RepositoryConfiguration {
@@ -22,7 +25,9 @@ public @interface RepositoryConfiguration {
             + " package is installed once it looked the same on two scans.")
     long pollMillis() default 500;
 
-    @AttributeDefinition(name = "Intra-op threads", description = "Threads per ONNX Runtime session; 0 = one per processor.")
+    @AttributeDefinition(name = "Intra-op threads", description = "Threads per ONNX Runtime session; 0 = one per processor,"
+            + " at most 256. A change re-opens the active models with it (on the repository's worker thread; the old"
+            + " session serves until the new one is ready).")
     int intraOpThreads() default 0;
 
     @AttributeDefinition(name = "Use CUDA", description = "Try the CUDA execution provider (onnxruntime_gpu build and a"

@@ -68,17 +68,6 @@ class DefaultModelRepositoryTest {
     }
 
     @Test
-    void anActiveModelThatNamesNoInstalledPackageIsReported() throws Exception {
-        repo.install(TestPackages.resource("tiny-1"));
-        repo.configure(List.of("tinny", "tiny@9.9.9", "tiny"));
-        // The component logs these as a warning (before: silently ignored).
-        assertEquals(List.of("tinny", "tiny@9.9.9"), repo.unmatchedSelectors());
-        assertEquals(TINY1, repo.active("genre").orElseThrow().ref());
-        repo.configure(List.of("tiny"));
-        assertEquals(List.of(), repo.unmatchedSelectors());
-    }
-
-    @Test
     void leaseKeepsItsModelAcrossASwapAndTheOldSessionClosesWhenItDrains() throws Exception {
         repo.install(TestPackages.resource("tiny-1"));
         float[][] x = TestPackages.rows(2, 8, 5);

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.h2.api.ErrorCode;
 import org.h2.jdbcx.JdbcDataSource;
 
 /**
@@ -79,12 +80,27 @@ final class LibraryIndex implements AutoCloseable {
             return new LibraryIndex(dir.resolve("index.mv.db"), c);
         } catch (SQLException e) {
             String m = String.valueOf(e.getMessage());
-            if (m.contains("already in use") || m.contains("locked")) {
-                throw new TemperedException(base, "the library index is in use by another tempered process; "
-                        + "wait for it to finish (one job per index at a time)", e);
+            if (e.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1 || m.contains("already in use")
+                    || m.contains("locked")) {
+                throw inUse(dir, e);
             }
             throw new TemperedException(base, "cannot open the library index: " + m, e);
         }
+    }
+
+    /**
+     * H2 holds a file lock on the index while a process has it open; a second process gets H2's three-level
+     * "Database may be already in use" chain. One line for the librarian: which home, and that another Tempered
+     * has it (one job per index at a time).
+     */
+    private static TemperedException inUse(Path dir, SQLException e) {
+        Path file = dir.resolve("index.mv.db").toAbsolutePath();
+        Path parent = dir.toAbsolutePath().getParent();
+        // The index lives in <home>/library unless configured elsewhere; then the folder itself is named.
+        boolean inHome = parent != null && dir.getFileName() != null && dir.getFileName().toString().equals("library");
+        String what = inHome ? "the Tempered home " + parent : "the library index folder " + dir.toAbsolutePath();
+        return new TemperedException(null, what + " is in use by another Tempered (its library index " + file
+                + " is locked); wait for that run to finish, or use another --home", e);
     }
 
     /**
