@@ -87,7 +87,12 @@ final class JaudiotaggerHandler implements FormatHandler {
 
     @Override
     public void write(Path source, Path target, TagChange change) throws IOException {
-        Files.copy(source, target);
+        // Into the file SafeReplace created with the original's mode (Files.copy would make a new one).
+        try (java.io.InputStream in = Files.newInputStream(source);
+                java.io.OutputStream out = Files.newOutputStream(target, java.nio.file.StandardOpenOption.WRITE,
+                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            in.transferTo(out);
+        }
         AudioFile af = open(target);
         try {
             switch (format) {

@@ -113,7 +113,9 @@ final class Originals {
             return false;
         }
         MessageDigest md = AudioPayload.sha256();
-        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW);
+        // The target exists already, made by SafeReplace with the file's own mode.
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
                 FileChannel in = FileChannel.open(current, StandardOpenOption.READ)) {
             out.write(r.head());
             md.update(r.head());

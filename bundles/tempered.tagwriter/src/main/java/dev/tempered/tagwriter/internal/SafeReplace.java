@@ -117,6 +117,9 @@ final class SafeReplace {
         active.add(token);
         boolean renamed = false;
         try {
+            // Created with the original's permission bits (never wider), so a 0600 file's copy is 0600 from its
+            // first byte, not 0644 until copyOwnership below (before: readable by all meanwhile).
+            createLike(file, temp);
             handler.write(file, temp, change);
             hook.at(Step.COPY_WRITTEN, file, temp);
             copyOwnership(file, temp);
@@ -158,6 +161,16 @@ final class SafeReplace {
                 removeToken(dir, token);
             }
             active.remove(token);
+        }
+    }
+
+    /** An empty file at {@code temp} with {@code file}'s rwx bits (the umask may narrow them, never widen). */
+    static void createLike(Path file, Path temp) throws IOException {
+        try {
+            Set<PosixFilePermission> p = Files.readAttributes(file, PosixFileAttributes.class).permissions();
+            Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(p));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(temp);
         }
     }
 

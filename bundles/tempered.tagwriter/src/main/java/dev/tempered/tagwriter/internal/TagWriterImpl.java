@@ -519,7 +519,9 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
             public void write(Path source, Path target, TagChange change) throws IOException {
                 bytes[0] = Originals.restore(kept, format, source, target);
                 if (!bytes[0]) {
+                    // Start again from an empty file of the same mode: the values path writes into it.
                     java.nio.file.Files.deleteIfExists(target);
+                    SafeReplace.createLike(source, target);
                     h.write(source, target, change);
                 }
             }

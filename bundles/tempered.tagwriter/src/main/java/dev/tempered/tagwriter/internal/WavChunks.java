@@ -70,8 +70,10 @@ final class WavChunks {
         // Named like SafeReplace's own temporary files (".x.wav.tempered-PID-TOKEN_tmp1.tmp"), so that a kill during
         // the rebuild leaves nothing the next writer's cleanup does not recognise and remove.
         Path temp = rebuildTemp(written);
+        SafeReplace.createLike(original, temp);
         try (FileChannel o = FileChannel.open(original, StandardOpenOption.READ);
-                OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW)) {
+                OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
             List<Chunk> chunks = chunks(o);
             long body = 4;
             boolean tagsPlaced = false;

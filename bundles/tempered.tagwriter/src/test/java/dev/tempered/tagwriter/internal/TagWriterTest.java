@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -593,6 +594,24 @@ class TagWriterTest {
         assertTrue(e.getMessage().contains(f.getFileName().toString()), e.getMessage());
         assertEquals(sha, Fixtures.sha256(f));
         assertNoLeftovers(f.getParent());
+    }
+
+    @Test
+    void theTemporaryCopyHasTheOriginalsModeFromItsFirstByte() throws Exception {
+        for (String name : List.of("a.ogg", "v24.mp3")) {
+            Path f = work(name);
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+            List<String> seen = new ArrayList<>();
+            TagWriterImpl w = writer((step, original, temp) -> {
+                if (step == SafeReplace.Step.COPY_WRITTEN) {
+                    seen.add(PosixFilePermissions.toString(Files.getPosixFilePermissions(temp)));
+                }
+            });
+            assertTrue(w.apply(w.plan(f, Fixtures.prediction(0.9), TagPolicy.defaults())).written(), name);
+            // Before: the copy was 0644 (the umask's default) until the ownership was copied at the end.
+            assertEquals(List.of("rw-------"), seen, name);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), name);
+        }
     }
 
     @Test
