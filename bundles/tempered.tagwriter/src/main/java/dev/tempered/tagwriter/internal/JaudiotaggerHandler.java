@@ -87,7 +87,9 @@ final class JaudiotaggerHandler implements FormatHandler {
 
     @Override
     public void write(Path source, Path target, TagChange change) throws IOException {
-        Files.copy(source, target);
+        try (java.io.OutputStream out = SafeReplace.createLike(source, target)) {
+            Files.copy(source, out);
+        }
         AudioFile af = open(target);
         try {
             switch (format) {

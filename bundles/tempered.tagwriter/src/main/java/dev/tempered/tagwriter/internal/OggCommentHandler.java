@@ -62,7 +62,7 @@ final class OggCommentHandler implements FormatHandler {
     public void write(Path source, Path target, TagChange change) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 1 << 16);
                 OutputStream out = new BufferedOutputStream(
-                        Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
+                        SafeReplace.createLike(source, target), 1 << 16)) {
             OggPage first = OggPage.read(in);
             if (first == null || first.lacing.length == 0 || !first.endsPacket() || countEnds(first) != 1
                     || !startsWith(first.body, idMagic)) {

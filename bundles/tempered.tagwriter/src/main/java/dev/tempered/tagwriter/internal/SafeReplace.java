@@ -2,7 +2,9 @@ package dev.tempered.tagwriter.internal;
 
 import dev.tempered.api.tag.TagException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
@@ -15,10 +17,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -190,9 +194,42 @@ final class SafeReplace {
                 throw new TagException(file, "read-only file (no write permission); not written");
             }
         }
-        if (!Files.isWritable(file.getParent())) {
+        Path dir = file.getParent();
+        if (!Files.isWritable(dir)) {
             throw new TagException(file, "its directory is not writable, so no temporary copy can be made beside it");
         }
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+            // As for the file: root passes access(2) on a 0555 folder, but a folder nobody may write is
+            // read-only by intent (an archive, a mounted backup), and a temporary copy would be written into it.
+            if (!p.contains(PosixFilePermission.OWNER_WRITE) && !p.contains(PosixFilePermission.GROUP_WRITE)
+                    && !p.contains(PosixFilePermission.OTHERS_WRITE)) {
+                throw new TagException(file, "its directory is read-only (mode "
+                        + PosixFilePermissions.toString(p) + "); not written");
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            // No POSIX modes here: access(2) above has decided.
+        }
+    }
+
+    /**
+     * Creates {@code temp} (it must not exist) for a copy of {@code original}, with the original's permission
+     * bits from the first byte: a 0600 original never has a 0644 copy beside it, not even while it is written.
+     * The owner may always read and write it (the copy is written, then verified); the rename's
+     * {@code copyOwnership} sets the exact mode, setuid/setgid included.
+     */
+    static OutputStream createLike(Path original, Path temp) throws IOException {
+        Set<PosixFilePermission> perms;
+        try {
+            perms = EnumSet.copyOf(Files.getPosixFilePermissions(original));
+            perms.add(PosixFilePermission.OWNER_READ);
+            perms.add(PosixFilePermission.OWNER_WRITE);
+        } catch (UnsupportedOperationException e) {
+            return Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        return Channels.newOutputStream(Files.newByteChannel(temp,
+                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(perms)));
     }
 
     /**

@@ -71,7 +71,7 @@ final class WavChunks {
         // the rebuild leaves nothing the next writer's cleanup does not recognise and remove.
         Path temp = rebuildTemp(written);
         try (FileChannel o = FileChannel.open(original, StandardOpenOption.READ);
-                OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW)) {
+                OutputStream out = SafeReplace.createLike(original, temp)) {
             List<Chunk> chunks = chunks(o);
             long body = 4;
             boolean tagsPlaced = false;

@@ -595,6 +595,46 @@ class TagWriterTest {
     }
 
     @Test
+    void readOnlyFolderIsRefusedEvenForRoot() throws Exception {
+        // The tests run as root here and in CI: root may write into a 0555 folder, but its mode says no.
+        Path f = work("a.flac");
+        Path dir = f.getParent();
+        String sha = Fixtures.sha256(f);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            TagWriterImpl w = writer(SafeReplace.NONE);
+            TagPlan plan = w.plan(f, Fixtures.prediction(0.9), REPLACE);
+            TagException e = assertThrows(TagException.class, () -> w.apply(plan));
+            assertTrue(e.getMessage().contains("directory is read-only"), e.getMessage());
+            assertTrue(e.getMessage().contains(f.getFileName().toString()), e.getMessage());
+            assertEquals(sha, Fixtures.sha256(f));
+            try (Stream<Path> s = Files.list(dir)) {
+                assertEquals(List.of(f), s.toList(), "nothing may be created in a read-only folder");
+            }
+        } finally {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void temporaryCopyHasTheOriginalsModeFromTheStart(String name) throws Exception {
+        // A 0600 original must never have a world-readable copy beside it, not even before the copy is finished.
+        Path f = work(name);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        List<String> seen = new java.util.ArrayList<>();
+        TagWriterImpl w = writer((step, original, temp) -> {
+            if (step == SafeReplace.Step.COPY_WRITTEN) {
+                seen.add(PosixFilePermissions.toString(Files.getPosixFilePermissions(temp)));
+            }
+        });
+        TagResult r = w.apply(w.plan(f, Fixtures.prediction(0.9), REPLACE));
+        assertTrue(r.written(), r.message());
+        assertEquals(List.of("rw-------"), seen);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
+
+    @Test
     void fileChangedWhileWeWorkedIsNotReplaced() throws Exception {
         Path f = work("a.ogg");
         TagWriterImpl w = writer((step, original, temp) -> {
