@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,6 +45,8 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean interactive;
+    /** Held locked while this process runs: a later start that can lock it knows the cache is a dead run's. */
+    private FileChannel inUse;
 
     private EmbeddedFramework(Framework framework, Path appDir, Path home, Path storage, PrintStream out,
             PrintStream err, boolean interactive) {
@@ -85,7 +89,9 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
             Files.createDirectories(home.resolve(sub));
         }
         // A private cache per process: two commands may run at once, and nothing is worth keeping between runs.
+        removeStaleCaches(home.resolve("cache"), err);
         Path storage = Files.createTempDirectory(home.resolve("cache"), "felix-");
+        FileChannel inUse = lockStorage(storage);
 
         Map<String, String> props = new HashMap<>(feature.frameworkProperties());
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -129,6 +135,7 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
         }
         framework.start();
         EmbeddedFramework ef = new EmbeddedFramework(framework, appDir, home, storage, out, err, interactive);
+        ef.inUse = inUse;
         for (Bundle b : toStart) {
             try {
                 b.start();
@@ -287,6 +294,102 @@ final class EmbeddedFramework implements CliContext, AutoCloseable {
             err.println("warning: the framework did not stop cleanly: " + e.getMessage());
         } finally {
             deleteTree(storage);
+            try {
+                if (inUse != null) {
+                    inUse.close();
+                }
+                Files.deleteIfExists(lockFile(storage));
+            } catch (IOException e) {
+                // A lock file left behind is removed by the next start.
+            }
+        }
+    }
+
+    /** Beside the cache, not in it: Felix empties its storage folder on first init. */
+    static Path lockFile(Path storage) {
+        return storage.resolveSibling(storage.getFileName() + ".lock");
+    }
+
+    /** Locks the cache's lock file for the life of this process (the OS releases it when the process dies). */
+    static FileChannel lockStorage(Path storage) throws IOException {
+        FileChannel ch = FileChannel.open(lockFile(storage), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (ch.tryLock() == null) {
+                throw new IOException("cannot lock " + lockFile(storage));
+            }
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A cache younger than this is never removed: a starting run creates its folder, then its lock file, then
+     * locks it, and another start looking in between must not take that for a dead run's.
+     */
+    static final Duration UNLOCKED_GRACE = Duration.ofMinutes(2);
+
+    /**
+     * Removes the Felix caches of runs that were killed (about 35 MB each): a cache whose lock file no live
+     * process holds, or an old one without a lock file (left by versions before the lock existed).
+     *
+     * @return how many were removed
+     */
+    static int removeStaleCaches(Path cache, PrintStream err) {
+        return removeStaleCaches(cache, UNLOCKED_GRACE, err);
+    }
+
+    static int removeStaleCaches(Path cache, Duration grace, PrintStream err) {
+        java.time.Instant youngest = java.time.Instant.now().minus(grace);
+        int removed = 0;
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(cache)) {
+            dirs = s.filter(p -> p.getFileName().toString().startsWith("felix-")
+                    && !p.getFileName().toString().endsWith(".lock")
+                    && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        } catch (IOException e) {
+            return 0;
+        }
+        for (Path dir : dirs) {
+            Path lock = lockFile(dir);
+            boolean stale;
+            if (!olderThan(dir, youngest) || Files.exists(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && !olderThan(lock, youngest)) {
+                stale = false;
+            } else if (Files.isRegularFile(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                stale = false;
+                try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+                    stale = ch.tryLock() != null; // released with the channel
+                } catch (java.nio.channels.OverlappingFileLockException | IOException e) {
+                    // Held in this JVM, or unreadable: not ours to remove.
+                }
+            } else {
+                // No lock file (a version before the lock, or a run killed before it locked), and old.
+                stale = !Files.exists(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+            if (stale) {
+                deleteTree(dir);
+                try {
+                    Files.deleteIfExists(lock);
+                } catch (IOException e) {
+                    // Harmless: the next start tries again.
+                }
+                removed++;
+            }
+        }
+        if (removed > 0 && err != null) {
+            err.println("tempered: removed " + removed + " cache folder" + (removed == 1 ? "" : "s")
+                    + " left in " + cache + " by runs that were killed");
+        }
+        return removed;
+    }
+
+    private static boolean olderThan(Path p, java.time.Instant t) {
+        try {
+            return Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(t);
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -79,14 +79,23 @@ public final class DefaultAudioLoader implements AudioLoader {
     public AudioInfo probe(Path file) throws AudioException {
         Sniffer.Sniffed what = sniff(file);
         UnsupportedAudioException last = null;
+        CorruptAudioException damaged = null;
         for (AudioDecoder d : candidates(file, what)) {
             try {
                 return d.probe(file);
             } catch (UnsupportedAudioException e) {
                 last = e;
+            } catch (CorruptAudioException e) {
+                // See load: a decoder that cannot open a file lets the next claimant try.
+                if (damaged == null) {
+                    damaged = e;
+                }
             } catch (RuntimeException e) {
                 throw decoderBug(file, d, e);
             }
+        }
+        if (damaged != null) {
+            throw damaged;
         }
         throw last;
     }
@@ -95,6 +104,7 @@ public final class DefaultAudioLoader implements AudioLoader {
     public DecodedAudio load(Path file, DecodeRequest request) throws AudioException {
         Sniffer.Sniffed what = sniff(file);
         UnsupportedAudioException last = null;
+        CorruptAudioException damaged = null;
         for (AudioDecoder d : candidates(file, what)) {
             DecodedAudio raw;
             try {
@@ -103,12 +113,44 @@ public final class DefaultAudioLoader implements AudioLoader {
                 LOG.debug("{} cannot read {}, trying the next decoder: {}", d.name(), file, e.getMessage());
                 last = e;
                 continue;
+            } catch (CorruptAudioException e) {
+                // One decoder's "cannot open" is not the file's verdict: FFmpeg refuses Ogg streams that repeat
+                // their headers behind a negative granule (hyperrogue's music, which sox and libsndfile play). Damage
+                // found while decoding (a stream longer or shorter than its header says) stops the search: another
+                // decoder with laxer checks must not accept what the first one bounded. If every claimant refuses,
+                // the first, highest-ranked verdict is the one reported.
+                if (!cannotOpen(d, file)) {
+                    throw e;
+                }
+                LOG.debug("{} refused {} as damaged, trying the next decoder: {}", d.name(), file, e.getMessage());
+                if (damaged == null) {
+                    damaged = e;
+                }
+                continue;
             } catch (RuntimeException e) {
                 throw decoderBug(file, d, e);
             }
+            if (damaged != null) {
+                LOG.info("{}: decoded by {} after another decoder refused it: {}", file, d.name(), damaged.getMessage());
+            }
             return convert(file, raw, request);
         }
+        if (damaged != null) {
+            throw damaged;
+        }
         throw last;
+    }
+
+    /** Whether the decoder refuses the file already when opening it (its headers), not while decoding. */
+    private static boolean cannotOpen(AudioDecoder d, Path file) {
+        try {
+            d.probe(file);
+            return false;
+        } catch (CorruptAudioException e) {
+            return true;
+        } catch (AudioException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

@@ -53,7 +53,7 @@ class LoaderRegistryTest {
         }
     }
 
-    final class FakeDecoder implements AudioDecoder {
+    class FakeDecoder implements AudioDecoder {
         final String name;
         final Set<String> formats;
         final AudioException failure;
@@ -136,11 +136,35 @@ class LoaderRegistryTest {
     }
 
     @Test
-    void corruptStopsTheSearch() {
-        loader.add(new FakeDecoder("strict", Set.of("wav"), new CorruptAudioException(wav, "broken"), null), 50, 1);
+    void damageFoundWhileDecodingStopsTheSearch() {
+        // Opens fine, then finds the stream longer than its header: a laxer decoder must not accept it.
+        loader.add(new FakeDecoder("strict", Set.of("wav"), null, null) {
+            @Override
+            public DecodedAudio decode(Path file, DecodeRequest request) throws AudioException {
+                calls.add("decode " + name);
+                throw new CorruptAudioException(file, "the stream holds more than its header declares");
+            }
+        }, 50, 1);
         loader.add(new FakeDecoder("lenient", Set.of("wav"), null, null), 10, 2);
         assertThrows(CorruptAudioException.class, () -> loader.load(wav, DecodeRequest.wholeMono(0)));
         assertFalse(calls.contains("decode lenient"));
+    }
+
+    @Test
+    void aDecoderThatCannotOpenTheFileLetsTheNextTry() throws Exception {
+        loader.add(new FakeDecoder("picky", Set.of("wav"), new CorruptAudioException(wav, "header broken"), null), 50, 1);
+        loader.add(new FakeDecoder("able", Set.of("wav"), null, null), 10, 2);
+        assertEquals("able", loader.load(wav, DecodeRequest.wholeMono(0)).info().decoder());
+        assertEquals("able", loader.probe(wav).decoder());
+    }
+
+    @Test
+    void whenEveryDecoderRefusesTheFirstVerdictIsReported() {
+        loader.add(new FakeDecoder("first", Set.of("wav"), new CorruptAudioException(wav, "first says"), null), 50, 1);
+        loader.add(new FakeDecoder("second", Set.of("wav"), new CorruptAudioException(wav, "second says"), null), 10, 2);
+        CorruptAudioException e = assertThrows(CorruptAudioException.class,
+                () -> loader.load(wav, DecodeRequest.wholeMono(0)));
+        assertTrue(e.getMessage().contains("first says"), e.getMessage());
     }
 
     @Test

@@ -92,6 +92,9 @@ public final class DemoCommand implements TemperedCommand {
         context.out().println();
         context.out().println("Open the report:   " + report.resolve("report.html").toUri());
         context.out().println("Tagged copies in:  " + libDir);
+        // The copies stay on purpose: the report links to them and they are what the reader will want to play.
+        context.out().println("The copies and the report stay in " + demo + " so you can open them; remove them"
+                + " with: rm -r " + demo);
         context.out().println("Next: tempered analyze FILE, tempered tag --dry-run --report DIR ~/Music");
         return s.failed() == 0 && !s.cancelled() ? OK : SOME_FAILED;
     }

@@ -22,6 +22,15 @@ interface LibSndfile extends Library {
 
     Pointer sf_open(byte[] path, int mode, SfInfo info);
 
+    /** Opens an already open descriptor; with {@code closeDesc} 0 the caller keeps and closes it. */
+    Pointer sf_open_fd(int fd, int mode, SfInfo info, int closeDesc);
+
+    /**
+     * libsndfile copies a path into a 1,024-byte buffer and refuses longer ones (SFE_FILENAME_TOO_LONG); such files
+     * are opened by descriptor instead.
+     */
+    int MAX_PATH_BYTES = 1000;
+
     int sf_close(Pointer sndfile);
 
     long sf_readf_float(Pointer sndfile, Pointer ptr, long frames);

@@ -81,7 +81,22 @@ public final class SndfileDecoder implements AudioDecoder {
     private Stream open(Path file) throws AudioException {
         NativeFiles.requireReadableFile(file);
         LibSndfile.SfInfo sfinfo = new LibSndfile.SfInfo();
-        Pointer handle = lib.sf_open(NativeFiles.cPath(file), LibSndfile.SFM_READ, sfinfo);
+        byte[] path = NativeFiles.cPath(file);
+        int fd = -1;
+        Pointer handle;
+        if (path.length > LibSndfile.MAX_PATH_BYTES) {
+            fd = LibC.INSTANCE.open(path, LibC.O_RDONLY_CLOEXEC);
+            if (fd < 0) {
+                int errno = com.sun.jna.Native.getLastError();
+                throw new CorruptAudioException(file, "cannot be opened (errno " + errno + ")", errno, null);
+            }
+            handle = lib.sf_open_fd(fd, LibSndfile.SFM_READ, sfinfo, 0);
+            if (handle == null) {
+                LibC.INSTANCE.close(fd);
+            }
+        } else {
+            handle = lib.sf_open(path, LibSndfile.SFM_READ, sfinfo);
+        }
         if (handle == null) {
             // Errors of a failed open are kept per process by libsndfile: under concurrency the text may belong
             // to another file's failure, the exception type never does.
@@ -90,7 +105,7 @@ public final class SndfileDecoder implements AudioDecoder {
             throw new UnsupportedAudioException(file, "libsndfile cannot open it: " + why, code, null);
         }
         NativeHandles.opened();
-        Stream s = new Stream(file, handle);
+        Stream s = new Stream(file, handle, fd);
         try {
             s.validate(sfinfo);
             return s;
@@ -149,9 +164,13 @@ public final class SndfileDecoder implements AudioDecoder {
         private boolean exact;
         private boolean seekable;
 
-        Stream(Path file, Pointer handle) {
+        /** The descriptor we opened for a long path (libsndfile does not own it), or -1. */
+        private int fd;
+
+        Stream(Path file, Pointer handle, int fd) {
             this.file = file;
             this.handle = handle;
+            this.fd = fd;
         }
 
         void validate(LibSndfile.SfInfo sfinfo) throws AudioException {
@@ -242,6 +261,10 @@ public final class SndfileDecoder implements AudioDecoder {
                 lib.sf_close(handle);
                 handle = null;
                 NativeHandles.closed();
+            }
+            if (fd >= 0) {
+                LibC.INSTANCE.close(fd);
+                fd = -1;
             }
         }
     }

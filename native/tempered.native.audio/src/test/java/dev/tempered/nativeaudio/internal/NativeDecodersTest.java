@@ -73,6 +73,23 @@ class NativeDecodersTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"libsndfile", "ffmpeg"})
+    void aPathOverTheLibrariesBufferIsDecoded(String name) throws Exception {
+        // libsndfile keeps paths in a 1,024-byte buffer; a real path of about 1,500 bytes must still decode.
+        Path deep = dir;
+        while (deep.toString().getBytes(StandardCharsets.UTF_8).length < 1_500) {
+            deep = deep.resolve("a-rather-long-folder-name-for-depth-" + "x".repeat(60));
+        }
+        Files.createDirectories(deep);
+        Path f = Files.copy(wav, deep.resolve(name + " ♫.wav"));
+        assertTrue(f.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length > 1_500);
+        long before = NativeHandles.open();
+        DecodedAudio a = decoder(name).decode(f, new DecodeRequest(0, false, List.of()));
+        assertArrayEquals(expected(0, FRAMES), a.segments().get(0).samples());
+        assertEquals(before, NativeHandles.open());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"libsndfile", "ffmpeg"})
     void decodesEverySampleExactly(String name) throws Exception {
         AudioDecoder d = decoder(name);
         AudioInfo info = d.probe(wav);
