@@ -169,7 +169,12 @@ class EvaluateCommandTest {
         @Override
         public dev.tempered.api.library.TagJobSummary tag(dev.tempered.api.library.TagJobRequest request,
                 dev.tempered.api.library.TagJobListener listener) {
-            throw new UnsupportedOperationException();
+            calls.add("tag dry-run=" + request.dryRun() + " " + request.labelsFrom());
+            // Two files under a folder whose name maps onto no label.
+            return new dev.tempered.api.library.TagJobSummary(new dev.tempered.api.ModelRef("toy", "1.0.0"), 1.5, true,
+                    false, 5, 5, 0, 0, 0, 0, 0, java.util.Map.of(), java.util.Map.of(), 0, 0, java.util.Map.of(),
+                    java.util.Map.of(), java.util.Map.of("Polka", 2),
+                    request.roots().get(0), List.of(), List.of());
         }
 
         @Override
@@ -215,7 +220,10 @@ class EvaluateCommandTest {
                 "--labels-map", map.toString(), "--report", dir.resolve("r").toString(), "--resamples", "0"), ctx);
 
         assertEquals(TemperedCommand.OK, rc, ctx.errors());
-        assertEquals(List.of("[" + music + "] toy TAGS " + map), library.calls);
+        assertEquals(List.of("tag dry-run=true TAGS", "[" + music + "] toy TAGS " + map), library.calls);
+        // Before: the files under unmapped names were left out without a word.
+        assertTrue(ctx.output().contains("left out, because their genre tags map onto none of toy@1.0.0's labels "
+                + "(a labels map can map them): {Polka=2}"), ctx.output());
         String out = ctx.output();
         assertTrue(out.contains("3 analysis windows of 2 files labelled by their genre tags"), out);
         assertTrue(out.contains("--labels-from tags --labels-map " + map), out);

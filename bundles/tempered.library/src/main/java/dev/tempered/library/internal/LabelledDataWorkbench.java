@@ -100,12 +100,20 @@ public final class LabelledDataWorkbench implements Workbench {
         if (request.labelsMap() != null && !Files.isRegularFile(request.labelsMap())) {
             throw new TemperedException(request.labelsMap(), "no such file");
         }
+        // The analysis first (a dry run, writing nothing), for the names that map onto no label: before, files
+        // under such folders were left out without a word. The second pass finds every file up to date.
+        dev.tempered.api.library.TagJobSummary run = tagger.tag(new dev.tempered.api.library.TagJobRequest(
+                List.of(request.data()), spec.ref().id(), true, dev.tempered.api.tag.TagPolicy.defaults(), 0, null,
+                request.labelsFrom(), request.labelsMap(), false), listener);
         LabelledLogits logits = tagger.labelled(List.of(request.data()), spec.ref().id(), request.labelsFrom(),
-                request.labelsMap(), listener);
+                request.labelsMap(), TagJobListener.NONE);
         long files = logits.rowNames().stream().distinct().count();
         String how = request.labelsFrom() == LabelSource.FOLDERS ? "folder names" : "genre tags";
+        String left = run.unmappedLabels().isEmpty() ? "" : String.format(Locale.ROOT, "; left out, because their %s "
+                + "map onto none of %s's labels (a labels map can map them): %s", how, spec.ref(),
+                run.unmappedLabels());
         return new LabelledData(logits, Optional.empty(), logits.size(), 0, 0, true, String.format(Locale.ROOT,
-                "%d analysis windows of %d files labelled by their %s", logits.size(), files, how));
+                "%d analysis windows of %d files labelled by their %s", logits.size(), files, how) + left);
     }
 
     LabelledData csv(Path file, ModelSpec spec, boolean allRows) throws TemperedException {
