@@ -77,6 +77,37 @@ public final class DefaultAudioLoader implements AudioLoader {
 
     @Override
     public AudioInfo probe(Path file) throws AudioException {
+        try (PathAlias alias = alias(file)) {
+            AudioInfo info = probeNamed(alias.path());
+            return alias.path().equals(file) ? info : renamed(info, file);
+        }
+    }
+
+    @Override
+    public DecodedAudio load(Path file, DecodeRequest request) throws AudioException {
+        try (PathAlias alias = alias(file)) {
+            DecodedAudio a = loadNamed(alias.path(), request);
+            return alias.path().equals(file) ? a
+                    : new DecodedAudio(renamed(a.info(), file), a.sampleRate(), a.channels(), a.segments());
+        }
+    }
+
+    /** A name the native decoders can open (see {@link PathAlias}). */
+    private static PathAlias alias(Path file) throws AudioException {
+        try {
+            return PathAlias.of(file);
+        } catch (IOException e) {
+            throw new dev.tempered.api.audio.UnsupportedAudioException(file, "its name is not valid in this system's "
+                    + "encoding and no link to it could be made: " + e.getMessage());
+        }
+    }
+
+    private static AudioInfo renamed(AudioInfo i, Path file) {
+        return new AudioInfo(file, i.container(), i.codec(), i.sampleRate(), i.channels(), i.frames(),
+                i.durationSeconds(), i.decoder());
+    }
+
+    private AudioInfo probeNamed(Path file) throws AudioException {
         Sniffer.Sniffed what = sniff(file);
         UnsupportedAudioException last = null;
         CorruptAudioException damaged = null;
@@ -100,8 +131,7 @@ public final class DefaultAudioLoader implements AudioLoader {
         throw last;
     }
 
-    @Override
-    public DecodedAudio load(Path file, DecodeRequest request) throws AudioException {
+    private DecodedAudio loadNamed(Path file, DecodeRequest request) throws AudioException {
         Sniffer.Sniffed what = sniff(file);
         UnsupportedAudioException last = null;
         CorruptAudioException damaged = null;

@@ -64,6 +64,33 @@ class QuietAudioTest {
         repository.close();
     }
 
+    @Test
+    void aFileWhoseNameIsNotValidUtf8IsDecodedByBothNativeDecoders() throws Exception {
+        // Latin-1 bytes (0xE9) in a name on a UTF-8 system: Java keeps them in the Path, but the native libraries
+        // got the U+FFFD string and said "file not found" before.
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("latin1"));
+        run("ffmpeg", "-v", "error", "-ss", "60", "-t", "3", "-i", MUSIC.toString(), "-map_metadata", "-1",
+                dir.resolve("a.wav").toString());
+        run("ffmpeg", "-v", "error", "-ss", "60", "-t", "3", "-i", MUSIC.toString(), "-map_metadata", "-1", "-c:a",
+                "libvorbis", dir.resolve("a.ogg").toString());
+        run("/bin/sh", "-c", "cd '" + dir + "' && mv a.wav \"$(printf 'caf\\351.wav')\" && mv a.ogg \"$(printf 'caf\\351.ogg')\"");
+        List<Path> files;
+        try (var list = java.nio.file.Files.list(dir)) {
+            files = list.sorted().toList();
+        }
+        assertEquals(2, files.size(), files.toString());
+        for (Path f : files) {
+            dev.tempered.api.audio.DecodedAudio a = loader.load(f, new dev.tempered.api.audio.DecodeRequest(12000,
+                    true, List.of()));
+            assertEquals(f, a.info().file(), "the result names the file, not the link it was opened through");
+            assertTrue(a.decodedSeconds() > 2.5, f + ": " + a.decodedSeconds());
+        }
+        try (var list = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertTrue(list.noneMatch(p -> p.getFileName().toString().startsWith("tempered-alias-")),
+                    "the links are removed");
+        }
+    }
+
     static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
