@@ -309,5 +309,10 @@ class ApiTest {
         public OptionalDouble minConfidence(ModelRef model) {
             return OptionalDouble.empty();
         }
+
+        @Override
+        public OptionalDouble previousTemperature(ModelRef model) {
+            return OptionalDouble.empty();
+        }
     }
 }
