@@ -141,12 +141,26 @@ final class JaudiotaggerHandler implements FormatHandler {
     }
 
     private AudioFile open(Path file) throws IOException {
+        // jaudiotagger opens a java.io.File, made from a string: a name that is not valid UTF-8 (Latin-1 bytes)
+        // would name no file. Such a file is read through a link of a plain name (reading only: writes go to
+        // SafeReplace's copy, whose name survives).
+        Path link = null;
+        if (!Path.of(file.toString()).equals(file)) {
+            link = java.nio.file.Files.createSymbolicLink(Path.of(System.getProperty("java.io.tmpdir"))
+                    .resolve("tempered-read-" + Long.toHexString(System.nanoTime()) + "-"
+                            + Long.toHexString(Thread.currentThread().getId()) + "." + format.extension),
+                    file.toAbsolutePath());
+        }
         try {
-            return AudioFileIO.readAs(file.toFile(), format.extension);
+            return AudioFileIO.readAs((link == null ? file : link).toFile(), format.extension);
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
             throw new IOException("jaudiotagger could not read the file: " + e.getMessage(), e);
+        } finally {
+            if (link != null) {
+                java.nio.file.Files.deleteIfExists(link);
+            }
         }
     }
 

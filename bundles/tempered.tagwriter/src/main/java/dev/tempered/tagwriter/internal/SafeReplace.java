@@ -181,6 +181,9 @@ final class SafeReplace {
     }
 
     static String tempName(String name, String token) {
+        // A name that is not valid UTF-8 comes here with U+FFFD in it: the copy gets a name that survives a string
+        // (jaudiotagger opens it by java.io.File), still recognised by the leftover cleanup.
+        name = name.replace('\uFFFD', '_');
         String base = name.length() > 150 ? name.substring(0, 150) : name;
         return "." + base + "." + MARK + PID + "-" + token + ".tmp";
     }

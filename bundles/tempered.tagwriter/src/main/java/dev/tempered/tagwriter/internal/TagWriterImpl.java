@@ -359,9 +359,28 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
         return undo(real, journalOf(real), Instant.EPOCH);
     }
 
+    /**
+     * The journal's entries of a file. The journal keeps paths as text: a name that is not valid UTF-8 comes back
+     * as its U+FFFD string, so such a file is also looked up under that.
+     */
+    private static List<Entry> entries(Map<Path, List<Entry>> byFile, Path real, Path given) {
+        List<Entry> e = byFile.get(real);
+        if (e == null) {
+            e = byFile.get(given);
+        }
+        if (e == null) {
+            try {
+                e = byFile.get(Path.of(real.toString()));
+            } catch (RuntimeException ignored) {
+                e = null;
+            }
+        }
+        return e == null ? List.of() : e;
+    }
+
     private List<Entry> journalOf(Path real) throws TagException {
         try {
-            return journal.byFile().getOrDefault(real, List.of());
+            return entries(journal.byFile(), real, real);
         } catch (IOException e) {
             throw new TagException(journal.file(), "could not read the journal: " + SafeReplace.describe(e), e);
         }
@@ -407,7 +426,7 @@ public final class TagWriterImpl implements TagWriter, TagJournal {
                 // Journaled paths are real paths; a file given by another name is found under its real one, and a
                 // deleted one is reported as such.
                 Path real = real(f);
-                out.add(undo(real, byFile.getOrDefault(real, byFile.getOrDefault(f, List.of())), since));
+                out.add(undo(real, entries(byFile, real, f), since));
             } catch (TagException | RuntimeException e) {
                 String m = e.getMessage() == null ? e.toString() : e.getMessage();
                 String prefix = f + ": ";

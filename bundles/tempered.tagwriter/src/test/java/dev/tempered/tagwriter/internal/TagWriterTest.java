@@ -615,6 +615,37 @@ class TagWriterTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     }
 
+    @ParameterizedTest
+    @MethodSource("files")
+    void aFileWhoseNameIsNotValidUtf8IsWrittenAndUndone(String name) throws Exception {
+        // Latin-1 bytes (0xE9) in the name: Java keeps them in the Path; jaudiotagger opens a java.io.File made
+        // from the U+FFFD string, which names no file.
+        Path f = work(name);
+        String ext = name.substring(name.lastIndexOf('.'));
+        Process p = new ProcessBuilder("/bin/sh", "-c", "mv \"$0\" \"$(dirname \"$0\")/$(printf 'caf\\351')$1\"",
+                f.toString(), ext).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        Path odd;
+        try (var list = Files.list(f.getParent())) {
+            odd = list.filter(x -> x.getFileName().toString().startsWith("caf")).findFirst().orElseThrow();
+        }
+        assertFalse(Path.of(odd.toString()).equals(odd), "the name does not survive a string");
+        String sha = Fixtures.sha256(odd);
+        TagWriterImpl w = writer(SafeReplace.NONE);
+        Map<String, String> before = w.read(odd);
+        TagResult r = w.apply(w.plan(odd, Fixtures.prediction(0.9), REPLACE));
+        assertTrue(r.written(), r.message());
+        assertEquals("0.9000", w.read(odd).get(TagFields.CONFIDENCE), name);
+        TagResult u = w.undo(odd);
+        assertTrue(u.written(), name + ": " + u.message());
+        assertEquals(before, w.read(odd), name);
+        if (!name.endsWith(".ogg") && !name.endsWith(".opus")) {
+            // As for any name: Ogg writes renumber pages, so there undo restores values (undoRestoresThePreviousValues).
+            assertEquals(sha, Fixtures.sha256(odd), name + ": undo restores the bytes");
+        }
+        assertNoLeftovers(odd.getParent());
+    }
+
     @Test
     void aFileInAReadOnlyFolderIsRefusedEvenForRoot() throws Exception {
         Path f = work("v24.mp3");
