@@ -259,8 +259,8 @@ public final class TrainingService implements ModelTrainer {
         }
         LabelledLogits testLogits = logits(test, heads, mean, std, labels, passes, masks);
         int[] truth = testLogits.truth();
-        double[][] p1 = probabilities(testLogits, 1.0);
-        double[][] pT = probabilities(testLogits, temperature);
+        double[][] p1 = calibrator.probabilities(testLogits, 1.0);
+        double[][] pT = calibrator.probabilities(testLogits, temperature);
         Map<Metric, MetricValue> before = metrics.evaluate(p1, truth, BINS, RESAMPLES, 0.95, request.seed());
         Map<Metric, MetricValue> after = metrics.evaluate(pT, truth, BINS, RESAMPLES, 0.95, request.seed());
         ReliabilityDiagram diagram = metrics.reliability(pT, truth, BINS);
@@ -483,33 +483,6 @@ public final class TrainingService implements ModelTrainer {
         return new LabelledLogits(labels, z, rows.y.stream().mapToInt(Integer::intValue).toArray(), rows.names);
     }
 
-    /** The ensemble's distribution: the mean over members of softmax(z / T), as the calibrator applies it. */
-    static double[][] probabilities(LabelledLogits data, double t) {
-        double[][][] z = data.logits();
-        double[][] p = new double[z.length][];
-        for (int i = 0; i < z.length; i++) {
-            int c = z[i][0].length;
-            p[i] = new double[c];
-            for (double[] member : z[i]) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (double v : member) {
-                    max = Math.max(max, v / t);
-                }
-                double sum = 0;
-                double[] e = new double[c];
-                for (int k = 0; k < c; k++) {
-                    e[k] = Math.exp(member[k] / t - max);
-                    sum += e[k];
-                }
-                for (int k = 0; k < c; k++) {
-                    p[i][k] += e[k] / sum / z[i].length;
-                }
-            }
-        }
-        return p;
-    }
-
-    /** The backbone package: its spec, graph, manifest and the cache key of its embedding. */
     record Backbone(ModelSpec spec, byte[] graph, JsonNode manifest, String embeddingName, String key) {
     }
 
