@@ -167,10 +167,17 @@ class CrashTest {
         runs.incrementAndGet();
         Process p = cds == null ? start(dir) : start(dir, "-XX:SharedArchiveFile=" + cds);
         BufferedReader out = reader(p);
+        // The child may log first (a torn journal line a kill left is a warning, on the same stream): its "go"
+        // line says it is about to write.
+        StringBuilder before = new StringBuilder();
         String line = out.readLine();
+        while (line != null && !"go".equals(line) && line.startsWith("[")) {
+            before.append(line).append('\n');
+            line = out.readLine();
+        }
         if (!"go".equals(line)) {
             p.destroyForcibly();
-            throw new AssertionError("writer process did not start: " + line);
+            throw new AssertionError("writer process did not start: " + before + line);
         }
         boolean finished = p.waitFor((long) (random.nextDouble() * window), TimeUnit.MILLISECONDS);
         if (!finished) {
